@@ -1,0 +1,165 @@
+import type { AddressInfo } from 'node:net';
+import type { Client } from 'discord.js';
+import { connectDiscord } from './bot/client.ts';
+import { Dispatcher } from './bot/dispatcher.ts';
+import { registerCommands } from './bot/registration.ts';
+import { commandDefinitions, loadCommands } from './bot/registry.ts';
+import type { Config } from './config.ts';
+import { createDatabase, type Database } from './db/client.ts';
+import { applyPendingMigrations } from './db/migrations.ts';
+import { RestNotifier } from './bot/notifier.ts';
+import { SecretBox } from './db/secretBox.ts';
+import { EsiClient } from './esi/index.ts';
+import { EsiDirectory } from './eveDirectory.ts';
+import { TokenVerifier } from './eve/jwt.ts';
+import { SsoClient } from './eve/sso.ts';
+import { healthRoute } from './http/health.ts';
+import { ssoCallbackRoute, ssoStartRoute } from './http/ssoRoutes.ts';
+import { CharacterService } from './links/characterService.ts';
+import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
+import { PendingLogins } from './links/pendingLogins.ts';
+import { userAgent } from './version.ts';
+import { HttpServer } from './http/server.ts';
+import type { Logger } from './log.ts';
+import type { Services } from './services.ts';
+
+export interface App {
+  readonly httpAddress: AddressInfo;
+  readonly client: Client<true>;
+  /** stop taking work, finish what is in flight (bounded), close everything in reverse order */
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/** The composition root: builds every part from the config, and closes them in reverse order. */
+export async function startApp(config: Config, logger: Logger): Promise<App> {
+  let database: Database | undefined;
+  let dispatcher: Dispatcher | undefined;
+  let http: HttpServer | undefined;
+  let client: Client | undefined;
+  let sso: SsoClient | undefined;
+  let esi: EsiClient | undefined;
+
+  // In-flight commands still need the client and the database to answer, so
+  // they are drained first; then the entry points close, then what they use.
+  const closeAll = async () => {
+    const steps: [string, (() => Promise<unknown>) | undefined][] = [
+      ['finish in-flight commands', dispatcher && (() => dispatcher!.drain(10_000))],
+      ['close http server', http && (() => http!.close())],
+      ['disconnect from discord', client && (() => client!.destroy())],
+      ['close EVE clients', () => Promise.all([sso?.close(), esi?.close()])],
+      ['close database', database && (() => database!.$disconnect())],
+    ];
+    for (const [what, step] of steps) {
+      if (!step) continue;
+      await step().catch((error: unknown) => logger.warn({ err: error, step: what }, 'error while closing'));
+    }
+  };
+
+  try {
+    await migrate(config, logger);
+
+    database = createDatabase(config.DATABASE_URL);
+    await checkDatabase(database, config);
+
+    const box = new SecretBox(config.TOKEN_ENCRYPTION_KEY);
+    const agent = userAgent(config.ESI_CONTACT);
+    sso = new SsoClient({ ssoUrl: config.EVE_SSO_URL, clientId: config.EVE_CLIENT_ID, clientSecret: config.EVE_CLIENT_SECRET, userAgent: agent });
+    const ssoClient = sso;
+    const verifier = new TokenVerifier({
+      ssoUrl: config.EVE_SSO_URL,
+      clientId: config.EVE_CLIENT_ID,
+      jwksUri: async () => (await ssoClient.metadata()).jwks_uri,
+    });
+    esi = new EsiClient({ baseUrl: config.ESI_URL, userAgent: agent, logger });
+    const directory = new EsiDirectory(esi);
+    const notifier = new RestNotifier(config.DISCORD_TOKEN, config.DISCORD_API_URL, logger);
+    const links = new LinkService({
+      database,
+      box,
+      pendingLogins: new PendingLogins(database, box),
+      sso: ssoClient,
+      verifier,
+      directory,
+      notifier,
+      logger,
+      callbackUrl: config.EVE_CALLBACK_URL,
+      scopes: config.EVE_SCOPES,
+    });
+    const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES });
+
+    const commands = await loadCommands();
+    const services: Services = { database, logger, links, characters, directory };
+    dispatcher = new Dispatcher({ commands, context: { services, commands: [...commands.values()] }, logger });
+
+    http = new HttpServer(logger);
+    http.get('/healthz', healthRoute(database));
+    http.get(new URL(config.EVE_CALLBACK_URL).pathname, ssoCallbackRoute(links, logger));
+    http.get(SHORT_LINK_PATH, ssoStartRoute(links));
+    const httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
+      throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
+    });
+    logger.info({ host: httpAddress.address, port: httpAddress.port }, 'http server listening');
+
+    const ready = await connectDiscord({
+      token: config.DISCORD_TOKEN,
+      apiUrl: config.DISCORD_API_URL,
+      logger,
+      onInteraction: (interaction) => void dispatcher!.handle(interaction),
+    }).catch((error: unknown) => {
+      throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
+    });
+    client = ready;
+
+    await registerCommands({
+      rest: ready.rest,
+      applicationId: ready.application.id,
+      guildId: config.DISCORD_GUILD_ID,
+      definitions: commandDefinitions(commands),
+      database,
+      logger,
+    });
+    logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size, commands: commands.size }, 'bot ready');
+
+    let stopping: Promise<void> | undefined;
+    return { httpAddress, client: ready, stop: () => (stopping ??= closeAll()) };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function migrate(config: Config, logger: Logger): Promise<void> {
+  try {
+    const { applied } = await applyPendingMigrations(config.DATABASE_URL);
+    for (const name of applied) logger.info({ migration: name }, 'migration applied');
+  } catch (error) {
+    throw new StartupError(`Cannot prepare the database (${describeDatabase(config.DATABASE_URL)}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function checkDatabase(database: Database, config: Config): Promise<void> {
+  try {
+    await database.$queryRaw`SELECT 1`;
+  } catch (error) {
+    throw new StartupError(`Cannot reach the database (${describeDatabase(config.DATABASE_URL)}): ${(error as Error).message}`);
+  }
+}
+
+/** host:port/name of a connection URL, without user or password. */
+export function describeDatabase(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  } catch {
+    return 'invalid DATABASE_URL';
+  }
+}

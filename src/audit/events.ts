@@ -1,0 +1,35 @@
+import type { Prisma } from '../db/client.ts';
+
+/** Kinds of the append-only audit trail. */
+export type AuditEventKind =
+  | 'linked'
+  | 'relinked'
+  | 'moved'
+  | 'owner_changed'
+  | 'unlinked'
+  | 'main_changed'
+  | 'grant_invalid'
+  | 'refresh_failed';
+
+export interface AuditEventInput {
+  kind: AuditEventKind;
+  guildId?: bigint | null;
+  discordUserId?: bigint | null;
+  characterId?: bigint | null;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+type EventWriter = Pick<Prisma.TransactionClient, 'auditEvent'>;
+
+/** Appends one event; pass the transaction so the event commits with what it describes. */
+export async function recordEvent(db: EventWriter, event: AuditEventInput): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      kind: event.kind,
+      guildId: event.guildId ?? null,
+      discordUserId: event.discordUserId ?? null,
+      characterId: event.characterId ?? null,
+      detail: event.detail ?? {},
+    },
+  });
+}

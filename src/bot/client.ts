@@ -1,0 +1,34 @@
+import { Client, Events, GatewayIntentBits, type Interaction } from 'discord.js';
+import type { Logger } from '../log.ts';
+
+export interface DiscordClientOptions {
+  token: string;
+  apiUrl: string;
+  logger: Logger;
+  onInteraction: (interaction: Interaction) => void;
+}
+
+/**
+ * The gateway connection. Intent Guilds only: slash commands need nothing
+ * more, and privileged intents would need approval from Discord.
+ */
+export async function connectDiscord(options: DiscordClientOptions): Promise<Client<true>> {
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: options.apiUrl },
+  });
+  client.on(Events.InteractionCreate, options.onInteraction);
+  client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));
+  client.on(Events.Warn, (message) => options.logger.warn({ discord: message }, 'discord client warning'));
+  client.on(Events.ShardDisconnect, (event, shardId) => options.logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardResume, (shardId) => options.logger.info({ shardId }, 'gateway resumed'));
+
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  try {
+    await client.login(options.token);
+  } catch (error) {
+    await client.destroy();
+    throw error;
+  }
+  return ready;
+}

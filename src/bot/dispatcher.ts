@@ -1,0 +1,127 @@
+import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
+import { MessageFlags } from 'discord.js';
+import type { Logger } from '../log.ts';
+import type { Command, CommandContext, Reply } from './command.ts';
+import { errorReply } from './errorReplies.ts';
+import { InteractionResponder } from './replies.ts';
+
+export interface DispatcherOptions {
+  commands: Map<string, Command>;
+  context: CommandContext;
+  logger: Logger;
+  /**
+   * A handler still running after this long gets a deferral ("thinking…"),
+   * well inside Discord's 3 s window: fast answers go out as one reply,
+   * slow ones never lose the interaction.
+   */
+  deferAfterMs?: number;
+}
+
+/**
+ * Routes interactions to commands, acknowledges in time, and turns every
+ * failure into an ephemeral reply with an error id that is also logged.
+ * Tracks in-flight work so shutdown can wait for it.
+ */
+export class Dispatcher {
+  readonly #inFlight = new Set<Promise<void>>();
+  #accepting = true;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  handle(interaction: Interaction): Promise<void> {
+    if (!this.#accepting) return this.#refuseWhileStopping(interaction);
+    const work = this.#route(interaction).catch((error: unknown) => {
+      this.options.logger.error({ err: error, interactionId: interaction.id }, 'interaction handling failed');
+    });
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
+    return work;
+  }
+
+  /** Stop taking new interactions and wait (bounded) for those in flight. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#accepting = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = Promise.allSettled([...this.#inFlight]).then(() => true as const);
+    const finished = await Promise.race([done, timeout]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  async #route(interaction: Interaction): Promise<void> {
+    if (interaction.isChatInputCommand()) return this.#command(interaction);
+    if (interaction.isAutocomplete()) return this.#autocomplete(interaction);
+    if (interaction.isButton()) return this.#button(interaction);
+  }
+
+  async #command(interaction: ChatInputCommandInteraction): Promise<void> {
+    const command = this.options.commands.get(interaction.commandName);
+    const responder = new InteractionResponder(interaction, command?.ephemeral ?? true);
+    if (!command) {
+      await responder.send({ content: 'This command is not known to the bot any more; it may have been removed.' });
+      return;
+    }
+    await this.#run(responder, { command: command.data.name, interactionId: interaction.id, userId: interaction.user.id }, () =>
+      command.execute(interaction, this.options.context),
+    );
+  }
+
+  async #button(interaction: ButtonInteraction): Promise<void> {
+    const [name] = interaction.customId.split(':', 1);
+    const command = name ? this.options.commands.get(name) : undefined;
+    const responder = new InteractionResponder(interaction, true, true);
+    if (!command?.button) {
+      await responder.send({ content: 'This button is no longer active.', components: [] });
+      return;
+    }
+    await this.#run(responder, { button: interaction.customId, interactionId: interaction.id, userId: interaction.user.id }, () =>
+      command.button!(interaction, this.options.context),
+    );
+  }
+
+  async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const command = this.options.commands.get(interaction.commandName);
+    let choices: { name: string; value: string }[] = [];
+    try {
+      choices = (await command?.autocomplete?.(interaction, this.options.context)) ?? [];
+    } catch (error) {
+      // An autocomplete cannot show an error; an empty list is the honest answer.
+      this.options.logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed');
+    }
+    await interaction.respond(choices.slice(0, 25));
+  }
+
+  async #run(responder: InteractionResponder, fields: Record<string, string>, handler: () => Promise<Reply>): Promise<void> {
+    const started = performance.now();
+    const deferTimer = setTimeout(() => {
+      responder.defer().catch((error: unknown) => this.options.logger.warn({ err: error, ...fields }, 'deferral failed'));
+    }, this.options.deferAfterMs ?? 1_500);
+    try {
+      const reply = await handler();
+      clearTimeout(deferTimer);
+      await responder.send(reply);
+      this.options.logger.info({ ...fields, ms: Math.round(performance.now() - started) }, 'interaction answered');
+    } catch (error) {
+      clearTimeout(deferTimer);
+      const { content, errorId } = errorReply(error);
+      if (errorId) this.options.logger.error({ err: error, errorId, ...fields }, 'command failed');
+      else this.options.logger.info({ ...fields, reason: (error as Error).name }, 'command refused');
+      await responder.sendError(content);
+    }
+  }
+
+  async #refuseWhileStopping(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) return interaction.respond([]).catch(() => undefined);
+    if (!interaction.isRepliable()) return;
+    await interaction
+      .reply({ content: 'The bot is restarting; please try again in a moment.', flags: MessageFlags.Ephemeral })
+      .catch(() => undefined);
+  }
+}

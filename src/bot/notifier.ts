@@ -1,0 +1,48 @@
+import { REST, Routes } from 'discord.js';
+import type { Logger } from '../log.ts';
+import type { DiscordNotifier } from '../notify.ts';
+
+/**
+ * DiscordNotifier over discord.js REST. It needs no gateway, so the HTTP
+ * callback can use it in any process. Failures are logged, never thrown.
+ */
+export class RestNotifier implements DiscordNotifier {
+  readonly #rest: REST;
+
+  constructor(
+    token: string,
+    apiUrl: string,
+    private readonly logger: Logger,
+  ) {
+    this.#rest = new REST({ api: apiUrl }).setToken(token);
+  }
+
+  get rest(): REST {
+    return this.#rest;
+  }
+
+  async editOriginalReply(applicationId: string, interactionToken: string, message: { content: string }): Promise<boolean> {
+    try {
+      await this.#rest.patch(Routes.webhookMessage(applicationId, interactionToken, '@original'), {
+        body: { content: message.content, components: [], allowed_mentions: { parse: [] } },
+        auth: false,
+      });
+      return true;
+    } catch (error) {
+      // Interaction tokens live 15 minutes; a late login cannot edit the reply, and that is fine.
+      this.logger.info({ err: error }, 'could not edit the original reply');
+      return false;
+    }
+  }
+
+  async sendDirectMessage(userId: bigint, message: { content: string }): Promise<boolean> {
+    try {
+      const channel = (await this.#rest.post(Routes.userChannels(), { body: { recipient_id: String(userId) } })) as { id: string };
+      await this.#rest.post(Routes.channelMessages(channel.id), { body: { content: message.content, allowed_mentions: { parse: [] } } });
+      return true;
+    } catch (error) {
+      this.logger.info({ err: error, userId: String(userId) }, 'could not send a direct message');
+      return false;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import type { Reply } from './command.ts';
+
+type Repliable = ChatInputCommandInteraction | ButtonInteraction;
+
+/**
+ * The one place that acknowledges an interaction. Discord allows exactly one
+ * first response (reply, deferral or update) within 3 s; everything after it
+ * edits. Calls are chained so a deferral timer and a handler's answer can
+ * never both acknowledge.
+ */
+export class InteractionResponder {
+  #chain: Promise<unknown> = Promise.resolve();
+  #acknowledged = false;
+
+  constructor(
+    private readonly interaction: Repliable,
+    private readonly ephemeral: boolean,
+    /** for buttons: the answer replaces the message that holds the button */
+    private readonly updatesMessage = false,
+  ) {}
+
+  get acknowledged(): boolean {
+    return this.#acknowledged || this.interaction.deferred || this.interaction.replied;
+  }
+
+  /** Acknowledge now ("thinking…") unless something already did. */
+  defer(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.acknowledged) return;
+      this.#acknowledged = true;
+      if (this.updatesMessage && this.interaction.isButton()) await this.interaction.deferUpdate();
+      else await this.interaction.deferReply(this.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    });
+  }
+
+  /** Show the answer: the first response, or an edit of the deferred one. */
+  send(reply: Reply): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.acknowledged) {
+        await this.interaction.editReply(reply);
+        return;
+      }
+      this.#acknowledged = true;
+      if (this.updatesMessage && this.interaction.isButton()) {
+        await this.interaction.update(reply);
+      } else {
+        await this.interaction.reply({ ...reply, ...(this.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) } as never);
+      }
+    });
+  }
+
+  /**
+   * Show a failure, always privately: a public deferral is replaced by an
+   * ephemeral follow-up, so an error never shows in the channel.
+   */
+  sendError(content: string): Promise<void> {
+    const reply = { content, embeds: [], components: [], files: [] };
+    if (this.ephemeral || this.updatesMessage) return this.send(reply);
+    return this.#enqueue(async () => {
+      if (!this.acknowledged) {
+        this.#acknowledged = true;
+        await this.interaction.reply({ ...reply, flags: MessageFlags.Ephemeral });
+        return;
+      }
+      await this.interaction.followUp({ ...reply, flags: MessageFlags.Ephemeral });
+      await this.interaction.deleteReply().catch(() => undefined);
+    });
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.#chain.then(step);
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Scopes asked at /link unless EVE_SCOPES overrides them: what /wallet, /skills and /audit read. */
+export const DEFAULT_EVE_SCOPES = [
+  'esi-wallet.read_character_wallet.v1',
+  'esi-skills.read_skills.v1',
+  'esi-skills.read_skillqueue.v1',
+  'esi-corporations.read_corporation_membership.v1',
+  'esi-characters.read_corporation_roles.v1',
+] as const;
+
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((url) => url.replace(/\/+$/, ''));
+const base64Key = z.string().refine((value) => {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === 32 && bytes.toString('base64') === value.replace(/\s+/g, '');
+}, 'must be 32 random bytes in base64 (44 characters)');
+
+/** Every variable: its schema and an example shown when it is missing or wrong. */
+const variables = {
+  DISCORD_TOKEN: { schema: z.string().min(50, 'must be the bot token from the Discord developer portal'), example: 'MTIz...your bot token' },
+  DISCORD_API_URL: { schema: httpUrl.default('https://discord.com/api'), example: 'https://discord.com/api' },
+  DISCORD_GUILD_ID: { schema: snowflake.optional(), example: '123456789012345678' },
+  EVE_CLIENT_ID: { schema: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the 32-character client id of your CCP application'), example: '0123456789abcdef0123456789abcdef' },
+  EVE_CLIENT_SECRET: { schema: z.string().min(16, 'must be the secret key of your CCP application'), example: 'your application secret' },
+  EVE_CALLBACK_URL: { schema: httpUrl, example: 'https://bot.example.org/sso/callback' },
+  EVE_SSO_URL: { schema: httpUrl.default('https://login.eveonline.com'), example: 'https://login.eveonline.com' },
+  EVE_SCOPES: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value) => (value ? value.split(/[\s,]+/).filter(Boolean) : [...DEFAULT_EVE_SCOPES]))
+      .pipe(z.array(z.string().regex(/^[a-z0-9_.-]+$/i, 'must be space-separated ESI scope names')).min(1)),
+    example: DEFAULT_EVE_SCOPES.slice(0, 2).join(' '),
+  },
+  ESI_URL: { schema: httpUrl.default('https://esi.evetech.net'), example: 'https://esi.evetech.net' },
+  ESI_CONTACT: { schema: z.string().trim().min(3, 'must say how CCP can reach you (an email, discord:user or eve:character)'), example: 'admin@example.org' },
+  DATABASE_URL: {
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL'),
+    example: 'postgresql://postgres@127.0.0.1:5432/evebot',
+  },
+  TOKEN_ENCRYPTION_KEY: { schema: base64Key, example: '(output of: openssl rand -base64 32)' },
+  HTTP_HOST: { schema: z.string().min(1).default('0.0.0.0'), example: '0.0.0.0' },
+  HTTP_PORT: { schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(3000), example: '3000' },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    example: 'info',
+  },
+} as const;
+
+type Variables = typeof variables;
+export type Config = { readonly [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads every variable from `env` (empty strings count as unset) and returns
+ * one typed, frozen object, or throws a ConfigError listing every problem.
+ * Values never appear in the message: some are secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, { schema, example }] of Object.entries(variables)) {
+    const raw = env[name];
+    const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (result.success) {
+      config[name] = result.data;
+    } else {
+      const message = result.error.issues[0]?.message ?? '';
+      const reason = raw === undefined || raw === '' ? 'is missing' : message.startsWith('must') ? message : 'is invalid';
+      problems.push(`${name} ${reason} (example: ${name}=${example})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config) as Config;
+}

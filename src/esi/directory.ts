@@ -1,0 +1,43 @@
+/**
+ * Public facts about characters, corporations and alliances, for display and
+ * for linking (the EveDirectory of src/services.ts and the CharacterDirectory
+ * of src/links/linkService.ts). "ESI does not know it" is `undefined`; busy,
+ * down and malformed answers throw the ESI errors.
+ */
+import type { EsiBudget, EsiClient } from './client.ts';
+import { EsiNotFoundError } from './errors.ts';
+import { characterAffiliations } from './routes/characters.ts';
+import { alliance, corporation } from './routes/corporations.ts';
+
+export class EsiDirectory {
+  constructor(private readonly esi: EsiClient) {}
+
+  async corporation(id: bigint, budget?: EsiBudget): Promise<{ name: string; ticker: string } | undefined> {
+    const found = await orUndefined(corporation(this.esi, id, budget));
+    return found && { name: found.name, ticker: found.ticker };
+  }
+
+  async alliance(id: bigint, budget?: EsiBudget): Promise<{ name: string; ticker: string } | undefined> {
+    const found = await orUndefined(alliance(this.esi, id, budget));
+    return found && { name: found.name, ticker: found.ticker };
+  }
+
+  async corporationName(corporationId: bigint, budget?: EsiBudget): Promise<string | undefined> {
+    return (await this.corporation(corporationId, budget))?.name;
+  }
+
+  /** the character's corporation and alliance now (null: no alliance); undefined when ESI does not know the character */
+  async affiliation(characterId: bigint, budget?: EsiBudget): Promise<{ corporationId: bigint; allianceId: bigint | null } | undefined> {
+    const [row] = await characterAffiliations(this.esi, [characterId], budget);
+    return row && { corporationId: row.corporationId, allianceId: row.allianceId ?? null };
+  }
+}
+
+async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof EsiNotFoundError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,128 @@
+import type { Database } from '../db/client.ts';
+import type { SecretBox } from '../db/secretBox.ts';
+import { codeChallenge, randomToken } from './pkce.ts';
+
+export const PENDING_LOGIN_TTL_MS = 10 * 60 * 1000;
+export const MAX_PENDING_PER_USER = 5;
+
+export interface PendingLoginInput {
+  discordUserId: bigint;
+  guildId: bigint | null;
+  scopes: string[];
+  interactionToken: string;
+  applicationId: string;
+}
+
+export interface PendingLogin {
+  state: string;
+  discordUserId: bigint;
+  guildId: bigint | null;
+  scopes: string[];
+  codeVerifier: string;
+  interactionToken: string;
+  applicationId: string;
+  expiresAt: Date;
+}
+
+interface SealedSecrets {
+  codeVerifier: string;
+  interactionToken: string;
+  applicationId: string;
+}
+
+export type ConsumeResult = { status: 'ok'; login: PendingLogin } | { status: 'unknown' } | { status: 'expired' };
+
+/**
+ * SSO logins begun by /link. The state is the key; the PKCE verifier and the
+ * interaction token are sealed, bound to the state. A state is consumed by
+ * deleting its row: of two racing callbacks, exactly one gets it.
+ */
+export class PendingLogins {
+  constructor(
+    private readonly database: Database,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(input: PendingLoginInput, now = new Date()): Promise<PendingLogin> {
+    const state = randomToken();
+    const codeVerifier = randomToken();
+    const secrets: SealedSecrets = { codeVerifier, interactionToken: input.interactionToken, applicationId: input.applicationId };
+    const expiresAt = new Date(now.getTime() + PENDING_LOGIN_TTL_MS);
+    await this.database.$transaction(async (tx) => {
+      // Keep the newest MAX-1 of this user's logins, then add this one; expired ones of anyone go too.
+      const keep = await tx.pendingLogin.findMany({
+        where: { discordUserId: input.discordUserId },
+        orderBy: { createdAt: 'desc' },
+        take: MAX_PENDING_PER_USER - 1,
+        select: { state: true },
+      });
+      await tx.pendingLogin.deleteMany({
+        where: {
+          OR: [{ discordUserId: input.discordUserId, state: { notIn: keep.map((k) => k.state) } }, { expiresAt: { lt: now } }],
+        },
+      });
+      await tx.pendingLogin.create({
+        data: {
+          state,
+          discordUserId: input.discordUserId,
+          guildId: input.guildId,
+          scopes: input.scopes,
+          keyId: this.box.keyId,
+          secrets: this.box.seal(JSON.stringify(secrets), associatedData(state)),
+          createdAt: now,
+          expiresAt,
+        },
+      });
+    });
+    return { state, discordUserId: input.discordUserId, guildId: input.guildId, scopes: input.scopes, expiresAt, ...secrets };
+  }
+
+  /** Reads a login without consuming it (the short redirect URL needs its challenge). */
+  async peek(state: string, now = new Date()): Promise<{ login: PendingLogin; challenge: string } | undefined> {
+    const row = await this.database.pendingLogin.findUnique({ where: { state } });
+    if (!row || row.expiresAt <= now) return undefined;
+    const login = this.#open(row);
+    return { login, challenge: codeChallenge(login.codeVerifier) };
+  }
+
+  /** Takes the login for this state, once. */
+  async consume(state: string, now = new Date()): Promise<ConsumeResult> {
+    const rows = await this.database.$queryRaw<RawPendingLogin[]>`
+      DELETE FROM pending_login WHERE state = ${state}
+      RETURNING state, discord_user_id, guild_id, scopes, key_id, secrets, expires_at`;
+    const row = rows[0];
+    if (!row) return { status: 'unknown' };
+    if (row.expires_at <= now) return { status: 'expired' };
+    return {
+      status: 'ok',
+      login: this.#open({
+        state: row.state,
+        discordUserId: row.discord_user_id,
+        guildId: row.guild_id,
+        scopes: row.scopes,
+        keyId: row.key_id,
+        secrets: row.secrets,
+        expiresAt: row.expires_at,
+      }),
+    };
+  }
+
+  #open(row: { state: string; discordUserId: bigint; guildId: bigint | null; scopes: string[]; keyId: string; secrets: Uint8Array; expiresAt: Date }): PendingLogin {
+    const secrets = JSON.parse(this.box.open(row.secrets, associatedData(row.state), row.keyId)) as SealedSecrets;
+    return { state: row.state, discordUserId: row.discordUserId, guildId: row.guildId, scopes: row.scopes, expiresAt: row.expiresAt, ...secrets };
+  }
+}
+
+interface RawPendingLogin {
+  state: string;
+  discord_user_id: bigint;
+  guild_id: bigint | null;
+  scopes: string[];
+  key_id: string;
+  secrets: Uint8Array;
+  expires_at: Date;
+}
+
+function associatedData(state: string): string {
+  return `pending-login:${state}`;
+}

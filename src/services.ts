@@ -1,0 +1,22 @@
+import type { Database } from './db/client.ts';
+import type { CharacterService } from './links/characterService.ts';
+import type { LinkService } from './links/linkService.ts';
+import type { Logger } from './log.ts';
+
+/** Public facts about corporations and alliances, for display. */
+export interface EveDirectory {
+  corporation(id: bigint): Promise<{ name: string; ticker: string } | undefined>;
+  alliance(id: bigint): Promise<{ name: string; ticker: string } | undefined>;
+}
+
+/**
+ * What command handlers may call. Built once by the composition root
+ * (src/app.ts); plain TypeScript, no discord.js.
+ */
+export interface Services {
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly links: LinkService;
+  readonly characters: CharacterService;
+  readonly directory: EveDirectory;
+}

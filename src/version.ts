@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+
+export const BOT_NAME = pkg.name;
+export const BOT_VERSION = pkg.version;
+
+/** What CCP asks every ESI and SSO client to send: who we are and how to reach the operator. */
+export function userAgent(contact: string): string {
+  return `${BOT_NAME}/${BOT_VERSION} (${contact.replace(/[\r\n()]/g, ' ').trim()})`;
+}

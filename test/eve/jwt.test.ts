@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidTokenError } from '../../src/eve/errors.ts';
+import { TokenVerifier } from '../../src/eve/jwt.ts';
+import { FakeEve } from '../fakes/eve/index.ts';
+
+// The JWT cases of shared/eve/EVE-SSO-ESI.md, each against the fake SSO's real JWKS.
+const CHARACTER = 90000001;
+let eve: FakeEve;
+let clientId: string;
+let verifier: TokenVerifier;
+
+beforeAll(async () => {
+  clientId = randomBytes(16).toString('hex');
+  eve = await FakeEve.start({ clientId, clientSecret: 'secret' });
+  eve.addCharacter({ id: CHARACTER, name: 'Alice Alpha', corporationId: 98000001 });
+});
+afterAll(async () => {
+  await eve.close();
+});
+beforeEach(() => {
+  verifier = new TokenVerifier({ ssoUrl: eve.ssoUrl, clientId, jwksUri: async () => `${eve.ssoUrl}/oauth/jwks` });
+});
+
+async function rejected(token: string): Promise<InvalidTokenError> {
+  const error = await verifier.verify(token).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidTokenError);
+  return error as InvalidTokenError;
+}
+
+describe('TokenVerifier', () => {
+  it('given a token the SSO issued, then it yields the character, owner, scopes and expiry', async () => {
+    const { accessToken } = eve.issueTokens(CHARACTER, ['esi-wallet.read_character_wallet.v1', 'esi-skills.read_skills.v1']);
+    const token = await verifier.verify(accessToken);
+    expect(token.characterId).toBe(BigInt(CHARACTER));
+    expect(token.name).toBe('Alice Alpha');
+    expect(token.ownerHash).toBe(eve.ownerHash(CHARACTER));
+    expect(token.scopes).toEqual(['esi-wallet.read_character_wallet.v1', 'esi-skills.read_skills.v1']);
+    expect(token.expiresAt.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('given scp as a single string, as an array, or absent, then scopes are one list', async () => {
+    expect((await verifier.verify(await eve.mintJwt({ characterId: CHARACTER, claims: { scp: 'esi-skills.read_skills.v1' } }))).scopes).toEqual(['esi-skills.read_skills.v1']);
+    expect((await verifier.verify(await eve.mintJwt({ characterId: CHARACTER, claims: { scp: ['a.v1', 'b.v1'] } }))).scopes).toEqual(['a.v1', 'b.v1']);
+    expect((await verifier.verify(await eve.mintJwt({ characterId: CHARACTER, omit: ['scp'] }))).scopes).toEqual([]);
+  });
+
+  it('given either form of the issuer, with or without a trailing slash, then it is accepted', async () => {
+    const [a, b] = eve.issuers;
+    for (const iss of [a!, b!, `${b}/`]) {
+      await expect(verifier.verify(await eve.mintJwt({ characterId: CHARACTER, claims: { iss } }))).resolves.toMatchObject({ name: 'Alice Alpha' });
+    }
+  });
+
+  it('given an ES256 signature, then it is verified too (the algorithm is not assumed)', async () => {
+    const token = await eve.mintJwt({ characterId: CHARACTER, key: 'known-es256' });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ characterId: BigInt(CHARACTER) });
+  });
+
+  it('given a bad signature, then rejected', async () => {
+    expect((await rejected(await eve.mintJwt({ characterId: CHARACTER, key: 'wrong-signature' }))).reason).toMatch(/signature/);
+  });
+
+  it('given an unknown kid, then the JWKS is fetched again once and the token rejected', async () => {
+    const good = eve.issueTokens(CHARACTER, []).accessToken;
+    await verifier.verify(good);
+    const before = eve.jwksRequests;
+    expect((await rejected(await eve.mintJwt({ characterId: CHARACTER, key: 'unknown' }))).reason).toMatch(/unknown key/);
+    // A second unknown kid right after does not hammer the SSO (cooldown).
+    await rejected(await eve.mintJwt({ characterId: CHARACTER, key: 'unknown' }));
+    expect(eve.jwksRequests - before).toBeLessThanOrEqual(1);
+  });
+
+  it('given the SSO rotated its key, then the new kid is fetched and accepted', async () => {
+    await verifier.verify(eve.issueTokens(CHARACTER, []).accessToken);
+    await eve.rotateSigningKey('RS256');
+    const verifierAfterCooldown = new TokenVerifier({ ssoUrl: eve.ssoUrl, clientId, jwksUri: async () => `${eve.ssoUrl}/oauth/jwks` });
+    await expect(verifierAfterCooldown.verify(eve.issueTokens(CHARACTER, []).accessToken)).resolves.toMatchObject({ name: 'Alice Alpha' });
+  });
+
+  it('given an expired token, then rejected', async () => {
+    expect((await rejected(await eve.mintJwt({ characterId: CHARACTER, expiresIn: -120 }))).reason).toBe('expired');
+  });
+
+  it('given an audience without this client id or without "EVE Online", then rejected', async () => {
+    await rejected(await eve.mintJwt({ characterId: CHARACTER, claims: { aud: ['someone-else', 'EVE Online'] } }));
+    await rejected(await eve.mintJwt({ characterId: CHARACTER, claims: { aud: [clientId] } }));
+  });
+
+  it('given another issuer, then rejected', async () => {
+    expect((await rejected(await eve.mintJwt({ characterId: CHARACTER, claims: { iss: 'https://evil.example' } }))).reason).toMatch(/issuer/);
+  });
+
+  it('given a subject that is not CHARACTER:EVE:<digits>, then rejected', async () => {
+    for (const sub of ['CHARACTER:EVE:abc', 'CORPORATION:EVE:98000001', 'CHARACTER:EVE:', 'CHARACTER:EVE:1;DROP']) {
+      expect((await rejected(await eve.mintJwt({ characterId: CHARACTER, claims: { sub } }))).reason).toMatch(/subject/);
+    }
+  });
+
+  it('given an unsigned token (alg none), then rejected', async () => {
+    await rejected(await eve.mintJwt({ characterId: CHARACTER, header: { alg: 'none' } }));
+  });
+
+  it('given a token without name or owner, then rejected', async () => {
+    await rejected(await eve.mintJwt({ characterId: CHARACTER, omit: ['owner'] }));
+    await rejected(await eve.mintJwt({ characterId: CHARACTER, omit: ['name'] }));
+  });
+});

@@ -1,0 +1,206 @@
+// A fake Discord (REST + gateway on one loopback port) that the real
+// discord.js 14 client logs in to, so end-to-end tests drive the real bot
+// without reaching discord.com. Usage: see test/fakes/discord.test.ts.
+ 
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Gateway, type GatewayConnectionInfo } from './gateway.ts';
+import { buildCommandInteraction, buildComponentInteraction, InteractionHandle, type InteractionRecord } from './interactions.ts';
+import { handleRest } from './rest.ts';
+import { makeBotToken } from './snowflake.ts';
+import { DEFAULT_APPLICATION_ID, FakeState } from './state.ts';
+import type { ButtonInput, CommandInput, DirectMessage, FakeDiscordOptions, FakeMemberInput, RecordedRequest } from './types.ts';
+
+export type * from './types.ts';
+export type { GatewayConnectionInfo } from './gateway.ts';
+export { InteractionHandle } from './interactions.ts';
+export { DEFAULT_APPLICATION_ID, DEFAULT_GUILD_ID, DEFAULT_OWNER_ID } from './state.ts';
+
+export class FakeDiscord {
+  /** 'http://127.0.0.1:PORT/api': pass as DISCORD_API_URL / `rest.api` */
+  readonly apiUrl: string;
+  /** 'ws://127.0.0.1:PORT' (also what GET /gateway/bot answers) */
+  readonly gatewayUrl: string;
+  readonly botToken: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+
+  private constructor(
+    private readonly state: FakeState,
+    private readonly server: Server,
+    private readonly gateway: Gateway,
+  ) {
+    this.apiUrl = `${state.baseUrl}/api`;
+    this.gatewayUrl = state.baseUrl.replace(/^http/, 'ws');
+    this.botToken = state.botToken;
+    this.applicationId = state.applicationId;
+    this.botUserId = state.botUserId;
+  }
+
+  static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+    const botUserId = options.botUserId ?? options.applicationId ?? DEFAULT_APPLICATION_ID;
+    const state = new FakeState(options, makeBotToken(botUserId));
+    const server = createServer((req, res) => {
+      handleRest(state, req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `fake discord crashed: ${(error as Error).message}`, code: 0 }));
+      });
+    });
+    // Keep-alive sockets from undici must not keep the test process alive after close().
+    server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    state.baseUrl = `http://127.0.0.1:${port}`;
+    const gateway = new Gateway(state, server);
+    return new FakeDiscord(state, server, gateway);
+  }
+
+  get guildIds(): string[] {
+    return this.state.guildIds;
+  }
+
+  /** every REST request received, in order (Authorization header included) */
+  get requests(): readonly RecordedRequest[] {
+    return this.state.requests;
+  }
+
+  /** requests answered 404 because the fake does not know the route (Authorization redacted) */
+  get unexpected(): readonly RecordedRequest[] {
+    return this.state.unexpected;
+  }
+
+  /** command JSON as the bot PUT it, for 'global' or a guild id */
+  commands(scope: string): unknown[] | undefined {
+    return this.state.commandsPut.get(scope);
+  }
+
+  /** the stored commands as Discord returns them (with ids) */
+  registeredCommands(scope: string): any[] | undefined {
+    return this.state.commandsStored.get(scope);
+  }
+
+  /** how many bulk-overwrite PUTs were accepted (all scopes) */
+  get commandRegistrations(): number {
+    return this.state.commandRegistrations;
+  }
+
+  /** intents of the latest IDENTIFY */
+  get identifyIntents(): number | undefined {
+    return this.gateway.identifyIntents;
+  }
+
+  get gatewayConnections(): GatewayConnectionInfo[] {
+    return this.gateway.connectionInfo;
+  }
+
+  /** Resolves once `count` gateway clients have received READY and every GUILD_CREATE (or RESUMED). */
+  waitForReady(timeoutMs = 15_000, count = 1): Promise<void> {
+    return this.state.signal
+      .waitFor(() => (this.gateway.readyCount >= count ? true : undefined), timeoutMs, () => `${count} ready gateway connection(s) (ready: ${this.gateway.readyCount})`)
+      .then(() => undefined);
+  }
+
+  /** Wait until the gateway connections satisfy `predicate` (e.g. a resumed connection is ready). */
+  waitForGateway(predicate: (connections: GatewayConnectionInfo[]) => boolean, timeoutMs = 15_000): Promise<GatewayConnectionInfo[]> {
+    return this.state.signal.waitFor(
+      () => {
+        const connections = this.gateway.connectionInfo;
+        return predicate(connections) ? connections : undefined;
+      },
+      timeoutMs,
+      () => `gateway connections to match (now: ${JSON.stringify(this.gateway.connectionInfo.map(({ received: _r, ...c }) => c))})`,
+    );
+  }
+
+  async sendCommand(input: CommandInput): Promise<InteractionHandle> {
+    return this.dispatchInteraction(buildCommandInteraction(this.state, input, 2), input.connection);
+  }
+
+  async sendAutocomplete(input: CommandInput & { focused: string }): Promise<InteractionHandle> {
+    return this.dispatchInteraction(buildCommandInteraction(this.state, input, 4, input.focused), input.connection);
+  }
+
+  async sendButton(input: ButtonInput): Promise<InteractionHandle> {
+    return this.dispatchInteraction(buildComponentInteraction(this.state, input), input.connection);
+  }
+
+  private async dispatchInteraction(record: InteractionRecord, connection: number | undefined): Promise<InteractionHandle> {
+    const index = this.gateway.pickConnection(record.guildId, connection);
+    record.dispatchedAt = performance.now();
+    await this.gateway.dispatch(index, 'INTERACTION_CREATE', record.payload);
+    return new InteractionHandle(this.state, record);
+  }
+
+  /** Send any gateway event (e.g. GUILD_DELETE) on a connection (default: first ready one). */
+  async dispatchEvent(t: string, d: unknown, connection?: number): Promise<void> {
+    await this.gateway.dispatch(this.gateway.pickConnection(undefined, connection), t, d);
+  }
+
+  /** DMs the bot sent (POST /users/@me/channels then POST /channels/:id/messages) */
+  get directMessages(): readonly DirectMessage[] {
+    return this.state.directMessages;
+  }
+
+  waitForDirectMessage(predicate: (dm: DirectMessage) => boolean = () => true, timeoutMs = 10_000): Promise<DirectMessage> {
+    return this.state.signal.waitFor(
+      () => this.state.directMessages.find(predicate),
+      timeoutMs,
+      () => `a direct message (sent so far: ${JSON.stringify(this.state.directMessages.map((dm) => ({ userId: dm.userId, content: dm.body?.content })))})`,
+    );
+  }
+
+  /** Users whose DMs are closed: sending them a message answers 403 code 50007. */
+  get dmClosedUserIds(): Set<string> {
+    return this.state.dmClosedUserIds;
+  }
+
+  /** Make the next `times` REST requests matching (method, path regex on the decoded path without /api/v10) answer `response`. */
+  failNext(match: { method?: string; path: RegExp }, response: { status: number; body?: unknown; headers?: Record<string, string> }, times = 1): void {
+    this.state.failRules.push({ ...match, response, remaining: times });
+  }
+
+  /** latency (ms) added to every REST answer */
+  get restLatencyMs(): number {
+    return this.state.restLatencyMs;
+  }
+  set restLatencyMs(value: number) {
+    this.state.restLatencyMs = value;
+  }
+
+  /** Add or update a guild member (GET /guilds/:id/members/:user finds it). */
+  addMember(guildId: string, member: FakeMemberInput): void {
+    this.state.ensureUser(member.userId, member.username);
+    this.state.upsertMember(guildId, member.userId, member.roles ?? [], member.nick ?? undefined);
+  }
+
+  removeMember(guildId: string, userId: string): void {
+    this.state.requireGuild(guildId).members.delete(userId);
+  }
+
+  /** A message the fake stores (interaction replies, follow-ups, channel messages), as Discord would return it. */
+  message(id: string): any {
+    return structuredClone(this.state.messages.get(id)?.json);
+  }
+
+  /** Drop the gateway connection(s) with a close code: 4000 -> discord.js resumes; 1000 -> it identifies again. */
+  disconnectGateway(options: { code?: number; connection?: number } = {}): void {
+    this.gateway.disconnect(options.code ?? 4000, options.connection);
+  }
+
+  /** Send op 7 RECONNECT (the client closes and resumes). */
+  requestReconnect(connection?: number): Promise<void> {
+    return this.gateway.requestReconnect(connection);
+  }
+
+  /** Close the HTTP and WebSocket servers and every socket; pending waits reject. */
+  async close(): Promise<void> {
+    this.state.signal.close();
+    await this.gateway.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

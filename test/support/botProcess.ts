@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
+const MAIN = join(ROOT, 'src/main.ts');
+
+export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
+
+/**
+ * The real bot, started as `npm start` starts it (node + tsx + src/main.ts),
+ * in an empty working directory so a developer's .env cannot leak in.
+ */
+export class BotProcess {
+  readonly logs: LogLine[] = [];
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(env: Record<string, string>) {
+    this.#child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+      cwd: mkdtempSync(join(tmpdir(), 'evebot-')),
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let partial = '';
+    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdout += chunk;
+      partial += chunk;
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          this.logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.logs.push({ msg: line, unparsed: true });
+        }
+      }
+      this.#notify();
+    });
+    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk;
+      this.#notify();
+    });
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => { this.#notify(); resolve(code); }));
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get running(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  /** Resolves with the first log line matching, fails on timeout or if the process exits first. */
+  waitForLog(predicate: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.logs.find(predicate);
+        if (found) return finish(() => resolve(found));
+        if (!this.running) return finish(() => reject(new Error(`bot exited (${this.#child.exitCode}) before the expected log line.\nstderr: ${this.stderr}\nstdout tail: ${this.stdout.slice(-3000)}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting for a log line.\nstderr: ${this.stderr}\nstdout tail: ${this.stdout.slice(-3000)}`))), timeoutMs);
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        settle();
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  waitForReady(timeoutMs = 45_000): Promise<LogLine> {
+    return this.waitForLog((line) => line.msg === 'bot ready', timeoutMs);
+  }
+
+  /** Sends the signal and waits for the exit code (kills after the timeout). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> {
+    if (!this.running) return this.exited;
+    this.#child.kill(signal);
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  #notify(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+}
+
+/** A port that was free a moment ago (the bot's callback URL must name it before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function randomEncryptionKey(): string {
+  return randomBytes(32).toString('base64');
+}

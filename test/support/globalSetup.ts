@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { applyPendingMigrations } from '../../src/db/migrations.ts';
+import { databaseUrl, quoteIdent, RUN_PREFIX_ENV, TEMPLATE_ENV, withAdmin } from './postgres.ts';
+
+/**
+ * Once per run: a migrated template database that each test file copies.
+ * Afterwards every database of this run is dropped, whatever the tests left.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  const prefix = `evebot_test_${randomBytes(3).toString('hex')}`;
+  const template = `${prefix}_template`;
+  await withAdmin((client) => client.query(`CREATE DATABASE ${quoteIdent(template)}`));
+  await applyPendingMigrations(databaseUrl(template));
+  process.env[TEMPLATE_ENV] = template;
+  process.env[RUN_PREFIX_ENV] = prefix;
+
+  return async () => {
+    await withAdmin(async (client) => {
+      const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
+      for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+    });
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_EVE_SCOPES, loadConfig } from '../../src/config.ts';
+
+const valid = {
+  DISCORD_TOKEN: `MTIzNDU2Nzg5MDEyMzQ1Njc4.${'a'.repeat(6)}.${'b'.repeat(38)}`,
+  EVE_CLIENT_ID: '0123456789abcdef0123456789abcdef',
+  EVE_CLIENT_SECRET: 'secret-secret-secret-secret',
+  EVE_CALLBACK_URL: 'https://bot.example.org/sso/callback',
+  ESI_CONTACT: 'admin@example.org',
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/evebot',
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('loadConfig', () => {
+  it('given the required variables, then defaults fill the rest', () => {
+    const config = loadConfig(valid);
+    expect(config.DISCORD_API_URL).toBe('https://discord.com/api');
+    expect(config.EVE_SSO_URL).toBe('https://login.eveonline.com');
+    expect(config.ESI_URL).toBe('https://esi.evetech.net');
+    expect(config.HTTP_HOST).toBe('0.0.0.0');
+    expect(config.HTTP_PORT).toBe(3000);
+    expect(config.LOG_LEVEL).toBe('info');
+    expect(config.EVE_SCOPES).toEqual([...DEFAULT_EVE_SCOPES]);
+    expect(config.DISCORD_GUILD_ID).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('given overrides, then they are parsed and trailing slashes dropped', () => {
+    const config = loadConfig({
+      ...valid,
+      DISCORD_API_URL: 'http://127.0.0.1:9999/api/',
+      HTTP_PORT: '8080',
+      EVE_SCOPES: 'esi-wallet.read_character_wallet.v1  esi-skills.read_skills.v1',
+      DISCORD_GUILD_ID: '123456789012345678',
+    });
+    expect(config.DISCORD_API_URL).toBe('http://127.0.0.1:9999/api');
+    expect(config.HTTP_PORT).toBe(8080);
+    expect(config.EVE_SCOPES).toEqual(['esi-wallet.read_character_wallet.v1', 'esi-skills.read_skills.v1']);
+  });
+
+  it('given missing and invalid variables, then one error lists every problem with an example, and no value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...valid, DISCORD_TOKEN: '', EVE_CLIENT_ID: undefined, TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=', HTTP_PORT: 'eighty', EVE_CALLBACK_URL: 'not a url' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toHaveLength(5);
+    expect(message).toMatch(/DISCORD_TOKEN is missing \(example: DISCORD_TOKEN=/);
+    expect(message).toMatch(/EVE_CLIENT_ID is missing/);
+    expect(message).toMatch(/TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64/);
+    expect(message).toMatch(/HTTP_PORT must be a port number/);
+    expect(message).toMatch(/EVE_CALLBACK_URL must be an http\(s\) URL/);
+    expect(message).not.toContain('c2hvcnQ=');
+  });
+});
