@@ -1,7 +1,7 @@
 import { EmbedBuilder, SlashCommandBuilder, time, TimestampStyles } from 'discord.js';
 import type { Command } from '../src/bot/command.ts';
 import type { LinkedCharacter } from '../src/links/characterService.ts';
-import { escapeMarkdown } from '../src/links/linkService.ts';
+import { escapeMarkdown } from '../src/text.ts';
 import type { Services } from '../src/services.ts';
 import { ownCharacterChoices } from './_characterOption.ts';
 

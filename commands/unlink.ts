@@ -1,6 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/bot/command.ts';
-import { escapeMarkdown } from '../src/links/linkService.ts';
+import { escapeMarkdown } from '../src/text.ts';
 import { ownCharacterChoices } from './_characterOption.ts';
 
 const unlink: Command = {

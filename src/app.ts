@@ -10,7 +10,7 @@ import { applyPendingMigrations } from './db/migrations.ts';
 import { RestNotifier } from './bot/notifier.ts';
 import { SecretBox } from './db/secretBox.ts';
 import { EsiClient } from './esi/index.ts';
-import { EsiDirectory } from './eveDirectory.ts';
+import { EsiDirectory } from './esi/directory.ts';
 import { TokenVerifier } from './eve/jwt.ts';
 import { SsoClient } from './eve/sso.ts';
 import { healthRoute } from './http/health.ts';
@@ -18,6 +18,7 @@ import { ssoCallbackRoute, ssoStartRoute } from './http/ssoRoutes.ts';
 import { CharacterService } from './links/characterService.ts';
 import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
 import { PendingLogins } from './links/pendingLogins.ts';
+import { TokenService } from './tokens/tokenService.ts';
 import { userAgent } from './version.ts';
 import { HttpServer } from './http/server.ts';
 import type { Logger } from './log.ts';
@@ -77,9 +78,16 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       clientId: config.EVE_CLIENT_ID,
       jwksUri: async () => (await ssoClient.metadata()).jwks_uri,
     });
-    esi = new EsiClient({ baseUrl: config.ESI_URL, userAgent: agent, logger });
-    const directory = new EsiDirectory(esi);
     const notifier = new RestNotifier(config.DISCORD_TOKEN, config.DISCORD_API_URL, logger);
+    const tokens = new TokenService({ database, box, sso: ssoClient, verifier, notifier, logger });
+    esi = new EsiClient({
+      baseUrl: config.ESI_URL,
+      userAgent: agent,
+      logger,
+      // ESI refused a token: the token service knows whether a scope is missing or the login died.
+      onAuthFailure: (characterId, _status, scope) => tokens.explainRefusal(characterId, scope),
+    });
+    const directory = new EsiDirectory(esi);
     const links = new LinkService({
       database,
       box,
@@ -95,7 +103,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES });
 
     const commands = await loadCommands();
-    const services: Services = { database, logger, links, characters, directory };
+    const services: Services = { database, logger, links, characters, directory, tokens };
     dispatcher = new Dispatcher({ commands, context: { services, commands: [...commands.values()] }, logger });
 
     http = new HttpServer(logger);

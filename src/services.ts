@@ -2,6 +2,7 @@ import type { Database } from './db/client.ts';
 import type { CharacterService } from './links/characterService.ts';
 import type { LinkService } from './links/linkService.ts';
 import type { Logger } from './log.ts';
+import type { TokenService } from './tokens/tokenService.ts';
 
 /** Public facts about corporations and alliances, for display. */
 export interface EveDirectory {
@@ -19,4 +20,6 @@ export interface Services {
   readonly links: LinkService;
   readonly characters: CharacterService;
   readonly directory: EveDirectory;
+  /** every command that needs ESI gets its access token here */
+  readonly tokens: TokenService;
 }

@@ -29,6 +29,7 @@ import {
   type ResponseHeaders,
 } from './headers.ts';
 import { LruCache } from './lru.ts';
+import { findRoute } from './schemas.ts';
 
 export const ESI_COMPATIBILITY_DATE = '2026-08-18';
 
@@ -130,7 +131,7 @@ export class EsiClient {
   readonly #origin: string;
   readonly #prefix: string;
   readonly #cache: LruCache<string, CacheEntry>;
-  readonly #inflight = new Map<string, Promise<Outcome>>();
+  readonly #inflight = new Map<string, { promise: Promise<Outcome>; deadline: number }>();
   readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
 
@@ -182,13 +183,16 @@ export class EsiClient {
       return adapt({ ...cached, fromCache: true }, route.schema, info, 200);
     }
 
-    let shared = this.#inflight.get(key);
-    if (!shared) {
-      const deadline = budget?.deadline ?? performance.now() + this.#options.defaultBudgetMs;
-      shared = this.#execute(route, key, info, deadline).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, shared);
+    const deadline = budget?.deadline ?? performance.now() + this.#options.defaultBudgetMs;
+    const shared = this.#inflight.get(key);
+    if (shared) {
+      // Joining a request in flight: it may retry or wait longer than this caller may.
+      const outcome = deadline < shared.deadline ? await raceDeadline(shared.promise, deadline, info) : await shared.promise;
+      return adapt(outcome, route.schema, info, 200);
     }
-    return adapt(await shared, route.schema, info, 200);
+    const promise = this.#execute(route, key, info, deadline).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, { promise, deadline });
+    return adapt(await promise, route.schema, info, 200);
   }
 
   /** What ESI last said about the limits (for health output and logs). */
@@ -318,7 +322,8 @@ export class EsiClient {
   /** the rate-limit gates a request falls under: its group (when known) and its path, per character */
   #gateKeys(route: EsiRequest<unknown>, headers?: ResponseHeaders): string[] {
     const who = route.auth?.characterId.toString() ?? 'app';
-    const group = (headers && rateLimitHeaders(headers)?.group) ?? this.#routeGroups.peek(routeName(route));
+    const group =
+      (headers && rateLimitHeaders(headers)?.group) ?? findRoute(route.method, route.path)?.rateLimitGroup ?? this.#routeGroups.peek(routeName(route));
     const keys = [`path:${routeName(route)}|${who}`];
     if (group) keys.push(`${group}|${who}`);
     return keys;
@@ -395,13 +400,22 @@ export class EsiClient {
       headers['Content-Type'] = 'application/json';
     }
     const query = queryString(route.query);
-    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
+    // One controller per attempt: aborted by its own timer or by close(); both
+    // are undone afterwards, so nothing outlives the attempt.
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, Math.max(1, Math.ceil(timeoutMs)));
+    const onClose = () => attempt.abort();
+    this.#closing.signal.addEventListener('abort', onClose, { once: true });
     const options: Dispatcher.RequestOptions = {
       origin: this.#origin,
       path: `${this.#prefix}${route.path}${query ? `?${query}` : ''}`,
       method: route.method,
       headers,
-      signal: AbortSignal.any([this.#closing.signal, timeout]),
+      signal: attempt.signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       ...(body === undefined ? {} : { body }),
@@ -416,8 +430,11 @@ export class EsiClient {
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text };
     } catch (error) {
-      if (timeout.aborted && !this.#closing.signal.aborted) throw new TimeoutError(timeoutMs, error);
+      if (timedOut && !this.#closing.signal.aborted) throw new TimeoutError(timeoutMs, error);
       throw error;
+    } finally {
+      clearTimeout(timer);
+      this.#closing.signal.removeEventListener('abort', onClose);
     }
   }
 
@@ -450,6 +467,23 @@ function isTimeout(error: unknown): boolean {
   if (error instanceof TimeoutError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+/** the outcome, or EsiUnavailableError('deadline') when the caller's deadline comes first */
+function raceDeadline(promise: Promise<Outcome>, deadline: number, info: EsiRouteInfo): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new EsiUnavailableError(info, 'deadline')), Math.max(0, deadline - performance.now()));
+    promise.then(
+      (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 function adapt<T>(outcome: Outcome, schema: z.ZodType<T>, info: EsiRouteInfo, status: number): EsiResult<T> {

@@ -189,27 +189,54 @@ export interface EsiRouteSpec {
   path: string;
   /** the SSO scope the route needs; null for public routes */
   scope: string | null;
+  /** the OpenAPI x-rate-limit group; null for routes under the error limit */
+  rateLimitGroup: string | null;
   schema: z.ZodType;
 }
 
 /** Every ESI route the bot calls. The schema test checks each against the OpenAPI fixture (path, method, scope, body). */
 export const ESI_ROUTES = {
-  character: { method: 'GET', path: '/characters/{character_id}', scope: null, schema: characterSchema },
-  affiliation: { method: 'POST', path: '/characters/affiliation', scope: null, schema: affiliationSchema },
-  wallet: { method: 'GET', path: '/characters/{character_id}/wallet', scope: 'esi-wallet.read_character_wallet.v1', schema: walletSchema },
-  journal: { method: 'GET', path: '/characters/{character_id}/wallet/journal', scope: 'esi-wallet.read_character_wallet.v1', schema: journalSchema },
-  skills: { method: 'GET', path: '/characters/{character_id}/skills', scope: 'esi-skills.read_skills.v1', schema: skillsSchema },
-  skillqueue: { method: 'GET', path: '/characters/{character_id}/skillqueue', scope: 'esi-skills.read_skillqueue.v1', schema: skillQueueSchema },
-  names: { method: 'POST', path: '/universe/names', scope: null, schema: namesSchema },
-  corporation: { method: 'GET', path: '/corporations/{corporation_id}', scope: null, schema: corporationSchema },
+  character: { method: 'GET', path: '/characters/{character_id}', scope: null, rateLimitGroup: null, schema: characterSchema },
+  affiliation: { method: 'POST', path: '/characters/affiliation', scope: null, rateLimitGroup: null, schema: affiliationSchema },
+  wallet: {
+    method: 'GET',
+    path: '/characters/{character_id}/wallet',
+    scope: 'esi-wallet.read_character_wallet.v1',
+    rateLimitGroup: 'char-wallet',
+    schema: walletSchema,
+  },
+  journal: {
+    method: 'GET',
+    path: '/characters/{character_id}/wallet/journal',
+    scope: 'esi-wallet.read_character_wallet.v1',
+    rateLimitGroup: 'char-wallet',
+    schema: journalSchema,
+  },
+  skills: { method: 'GET', path: '/characters/{character_id}/skills', scope: 'esi-skills.read_skills.v1', rateLimitGroup: 'char-detail', schema: skillsSchema },
+  skillqueue: {
+    method: 'GET',
+    path: '/characters/{character_id}/skillqueue',
+    scope: 'esi-skills.read_skillqueue.v1',
+    rateLimitGroup: 'char-detail',
+    schema: skillQueueSchema,
+  },
+  names: { method: 'POST', path: '/universe/names', scope: null, rateLimitGroup: null, schema: namesSchema },
+  corporation: { method: 'GET', path: '/corporations/{corporation_id}', scope: null, rateLimitGroup: null, schema: corporationSchema },
   members: {
     method: 'GET',
     path: '/corporations/{corporation_id}/members',
     scope: 'esi-corporations.read_corporation_membership.v1',
+    rateLimitGroup: 'corp-member',
     schema: corporationMembersSchema,
   },
-  roles: { method: 'GET', path: '/characters/{character_id}/roles', scope: 'esi-characters.read_corporation_roles.v1', schema: characterRolesSchema },
-  alliance: { method: 'GET', path: '/alliances/{alliance_id}', scope: null, schema: allianceSchema },
+  roles: {
+    method: 'GET',
+    path: '/characters/{character_id}/roles',
+    scope: 'esi-characters.read_corporation_roles.v1',
+    rateLimitGroup: 'char-detail',
+    schema: characterRolesSchema,
+  },
+  alliance: { method: 'GET', path: '/alliances/{alliance_id}', scope: null, rateLimitGroup: null, schema: allianceSchema },
 } as const satisfies Record<string, EsiRouteSpec>;
 
 export type EsiRouteKey = keyof typeof ESI_ROUTES;
@@ -223,4 +250,14 @@ export function routePath(template: string, params: Record<string, bigint | numb
     if (!/^\d+$/.test(text)) throw new RangeError(`path parameter ${name} must be a non-negative integer`);
     return text;
   });
+}
+
+const COMPILED_ROUTES = Object.values(ESI_ROUTES as Record<string, EsiRouteSpec>).map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '\\d+')}$`),
+}));
+
+/** the known route a concrete method and path belong to, if any */
+export function findRoute(method: string, path: string): EsiRouteSpec | undefined {
+  return COMPILED_ROUTES.find((c) => c.route.method === method && c.pattern.test(path))?.route;
 }

@@ -85,8 +85,9 @@ export class SsoClient {
     return this.#tokenRequest({ grant_type: 'authorization_code', code, code_verifier: codeVerifier });
   }
 
-  refresh(refreshToken: string): Promise<TokenAnswer> {
-    return this.#tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  /** `timeoutMs` shortens this one request (a caller with a deadline); never lengthens it. */
+  refresh(refreshToken: string, options: { timeoutMs?: number } = {}): Promise<TokenAnswer> {
+    return this.#tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, options.timeoutMs);
   }
 
   /** Best effort: the SSO answers 200 even for unknown tokens; failures are reported, not fatal. */
@@ -122,9 +123,9 @@ export class SsoClient {
     return parsed.data;
   }
 
-  async #tokenRequest(form: Record<string, string>): Promise<TokenAnswer> {
+  async #tokenRequest(form: Record<string, string>, timeoutMs?: number): Promise<TokenAnswer> {
     const metadata = await this.metadata();
-    const answer = await this.#tokenSlots.run(() => this.#post(metadata.token_endpoint, form));
+    const answer = await this.#tokenSlots.run(() => this.#post(metadata.token_endpoint, form, timeoutMs));
     const body = safeJson(answer.text);
     if (answer.status === 200) {
       const parsed = tokenAnswerSchema.safeParse(body);
@@ -146,7 +147,7 @@ export class SsoClient {
     throw new SsoMisconfiguredError(`EVE SSO refused the token request (HTTP ${answer.status} ${code})`);
   }
 
-  async #post(endpoint: string, form: Record<string, string>): Promise<{ status: number; text: string }> {
+  async #post(endpoint: string, form: Record<string, string>, timeoutMs = this.#options.timeoutMs): Promise<{ status: number; text: string }> {
     const basic = Buffer.from(`${this.#options.clientId}:${this.#options.clientSecret}`).toString('base64');
     try {
       const answer = await request(endpoint, {
@@ -159,7 +160,7 @@ export class SsoClient {
           'user-agent': this.#options.userAgent,
         },
         body: new URLSearchParams(form).toString(),
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
+        signal: AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, this.#options.timeoutMs))),
       });
       return { status: answer.statusCode, text: await answer.body.text() };
     } catch (error) {

@@ -5,6 +5,7 @@ import type { SsoClient } from '../eve/sso.ts';
 import type { Logger } from '../log.ts';
 import { UserFacingError } from '../errors.ts';
 import { openRefreshToken } from './grantSecrets.ts';
+import { ensureMain } from './mainCharacter.ts';
 
 export type GrantHealth = 'ok' | 'invalid' | 'missing_scopes';
 
@@ -114,12 +115,7 @@ export class CharacterService {
       });
       if (!character) throw new NotYourCharacterError();
       await tx.character.delete({ where: { id: characterId } });
-      const user = await tx.discordUser.findUnique({ where: { id: discordUserId }, select: { mainCharacterId: true } });
-      if (user?.mainCharacterId === null) {
-        // The main was this character (SetNull cleared it): the next one, by name, takes its place.
-        const next = await tx.character.findFirst({ where: { discordUserId }, orderBy: { name: 'asc' }, select: { id: true } });
-        if (next) await tx.discordUser.update({ where: { id: discordUserId }, data: { mainCharacterId: next.id } });
-      }
+      await ensureMain(tx, discordUserId);
       await recordEvent(tx, { kind: 'unlinked', guildId, discordUserId, characterId, detail: { name: character.name } });
       return character;
     });

@@ -6,8 +6,10 @@ import type { TokenVerifier } from '../eve/jwt.ts';
 import type { SsoClient } from '../eve/sso.ts';
 import type { Logger } from '../log.ts';
 import type { DiscordNotifier } from '../notify.ts';
+import { escapeMarkdown } from '../text.ts';
 import { LoginFailedError } from './errors.ts';
 import { sealGrantTokens } from './grantSecrets.ts';
+import { ensureMain } from './mainCharacter.ts';
 import { codeChallenge } from './pkce.ts';
 import type { PendingLogin, PendingLogins } from './pendingLogins.ts';
 
@@ -167,8 +169,9 @@ export class LinkService {
       });
 
       if (moved) {
-        // The previous user loses the character; if it was their main, they have none until they choose.
+        // The previous user loses the character; if it was their main, their next character takes its place.
         await tx.discordUser.updateMany({ where: { id: previous.discordUserId, mainCharacterId: token.characterId }, data: { mainCharacterId: null } });
+        await ensureMain(tx, previous.discordUserId);
       }
       await tx.discordUser.updateMany({ where: { id: login.discordUserId, mainCharacterId: null }, data: { mainCharacterId: token.characterId } });
 
@@ -216,9 +219,4 @@ export class LinkService {
     url.search = new URLSearchParams({ state }).toString();
     return url.toString();
   }
-}
-
-export function escapeMarkdown(text: string): string {
-  // Inline formatting only: names never start a line, so headings and quotes cannot happen.
-  return text.replace(/([\\*_~`|[\]()])/g, '\\$1');
 }
