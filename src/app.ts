@@ -9,7 +9,7 @@ import { createDatabase, type Database } from './db/client.ts';
 import { applyPendingMigrations } from './db/migrations.ts';
 import { RestNotifier } from './bot/notifier.ts';
 import { SecretBox } from './db/secretBox.ts';
-import { EsiClient } from './esi/index.ts';
+import { EsiClient, NameResolver } from './esi/index.ts';
 import { EsiDirectory } from './esi/directory.ts';
 import { TokenVerifier } from './eve/jwt.ts';
 import { SsoClient } from './eve/sso.ts';
@@ -18,7 +18,9 @@ import { ssoCallbackRoute, ssoStartRoute } from './http/ssoRoutes.ts';
 import { CharacterService } from './links/characterService.ts';
 import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
 import { PendingLogins } from './links/pendingLogins.ts';
+import { SkillsService } from './skills/skillsService.ts';
 import { TokenService } from './tokens/tokenService.ts';
+import { WalletService } from './wallet/walletService.ts';
 import { userAgent } from './version.ts';
 import { HttpServer } from './http/server.ts';
 import type { Logger } from './log.ts';
@@ -103,7 +105,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES });
 
     const commands = await loadCommands();
-    const services: Services = { database, logger, links, characters, directory, tokens };
+    const wallet = new WalletService({ database, tokens, esi });
+    const skills = new SkillsService({ database, tokens, esi, names: new NameResolver(esi) });
+    const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills };
     dispatcher = new Dispatcher({ commands, context: { services, commands: [...commands.values()] }, logger });
 
     http = new HttpServer(logger);

@@ -2,7 +2,9 @@ import type { Database } from './db/client.ts';
 import type { CharacterService } from './links/characterService.ts';
 import type { LinkService } from './links/linkService.ts';
 import type { Logger } from './log.ts';
+import type { SkillsService } from './skills/skillsService.ts';
 import type { TokenService } from './tokens/tokenService.ts';
+import type { WalletService } from './wallet/walletService.ts';
 
 /** Public facts about corporations and alliances, for display. */
 export interface EveDirectory {
@@ -22,4 +24,6 @@ export interface Services {
   readonly directory: EveDirectory;
   /** every command that needs ESI gets its access token here */
   readonly tokens: TokenService;
+  readonly wallet: WalletService;
+  readonly skills: SkillsService;
 }

@@ -160,7 +160,7 @@ export class SsoClient {
           'user-agent': this.#options.userAgent,
         },
         body: new URLSearchParams(form).toString(),
-        signal: AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, this.#options.timeoutMs))),
+        signal: AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(timeoutMs, this.#options.timeoutMs)))),
       });
       return { status: answer.statusCode, text: await answer.body.text() };
     } catch (error) {

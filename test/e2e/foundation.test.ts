@@ -18,7 +18,7 @@ describe('given the bot started as users start it, against the fakes', () => {
   it('then it identified with the Guilds intent only and registered its commands once', () => {
     expect(bed.discord.identifyIntents).toBe(1); // GatewayIntentBits.Guilds
     const registered = bed.discord.commands('global') as { name: string }[];
-    expect(registered.map((c) => c.name).sort()).toEqual(['characters', 'help', 'link', 'unlink']);
+    expect(registered.map((c) => c.name).sort()).toEqual(['characters', 'help', 'link', 'skills', 'unlink', 'wallet']);
     expect(bed.discord.commandRegistrations).toBe(1);
   });
 
@@ -27,7 +27,7 @@ describe('given the bot started as users start it, against the fakes', () => {
     const reply = await interaction.waitForReply();
     expect(reply.flags & 64).toBe(64); // ephemeral
     const text = JSON.stringify(reply.embeds);
-    for (const name of ['/help', '/link', '/characters', '/unlink']) expect(text).toContain(name);
+    for (const name of ['/help', '/link', '/characters', '/unlink', '/wallet', '/skills']) expect(text).toContain(name);
     expect(bed.discord.unexpected).toEqual([]);
   });
 

@@ -1,0 +1,86 @@
+import type { Budget } from '../budget.ts';
+import type { Database } from '../db/client.ts';
+import { UserFacingError } from '../errors.ts';
+import { skillQueue, skills, type EsiClient, type NameResolver, type QueuedSkill } from '../esi/index.ts';
+import type { TokenService } from '../tokens/tokenService.ts';
+
+export const SKILLS_SCOPE = 'esi-skills.read_skills.v1';
+export const SKILLQUEUE_SCOPE = 'esi-skills.read_skillqueue.v1';
+
+export interface QueueEntry {
+  skillId: bigint;
+  /** the skill's name, or undefined when ESI does not know the id */
+  skillName: string | undefined;
+  level: number;
+  finishesAt: Date | undefined;
+}
+
+export interface SkillsSummary {
+  characterId: bigint;
+  name: string;
+  totalSp: number;
+  unallocatedSp: number;
+  /** the skill in training now, if the queue runs */
+  training: QueueEntry | undefined;
+  /** entries still to finish, including the one in training */
+  queued: number;
+  queueEndsAt: Date | undefined;
+  /** the next entries after the one in training */
+  next: QueueEntry[];
+  /** queue entries that finished since ESI last updated /skills: counted as trained */
+  finishedSinceUpdate: number;
+}
+
+export class NoMainCharacterError extends UserFacingError {
+  constructor() {
+    super('You have no linked character yet. Use /link to link one.');
+  }
+}
+
+/** Skill points and queue of one character, in plain numbers and names. */
+export class SkillsService {
+  constructor(private readonly options: { database: Database; tokens: TokenService; esi: EsiClient; names: NameResolver }) {}
+
+  /** The user's main character, for commands whose option is left out. */
+  async mainCharacter(discordUserId: bigint): Promise<{ id: bigint; name: string }> {
+    const user = await this.options.database.discordUser.findUnique({
+      where: { id: discordUserId },
+      select: { mainCharacter: { select: { id: true, name: true } } },
+    });
+    if (!user?.mainCharacter) throw new NoMainCharacterError();
+    return user.mainCharacter;
+  }
+
+  async summary(character: { id: bigint; name: string }, budget: Budget, nextCount = 5, now = new Date()): Promise<SkillsSummary> {
+    const accessToken = await this.options.tokens.accessToken(character.id, [SKILLS_SCOPE, SKILLQUEUE_SCOPE], budget);
+    const auth = { characterId: character.id, accessToken };
+    const [trained, queue] = await Promise.all([skills(this.options.esi, auth, budget), skillQueue(this.options.esi, auth, budget)]);
+
+    // /skills may lag the queue: what finished already is trained, and its points count,
+    // unless /skills shows that level already.
+    const trainedLevel = new Map(trained.skills.map((s) => [s.skillId, s.trainedLevel]));
+    const finished = queue.filter((q) => q.finishDate && q.finishDate <= now);
+    const pending = queue.filter((q) => !q.finishDate || q.finishDate > now);
+    const finishedSp = finished
+      .filter((q) => (trainedLevel.get(q.skillId) ?? 0) < q.finishedLevel)
+      .reduce((sum, q) => sum + Math.max(0, (q.levelEndSp ?? 0) - (q.trainingStartSp ?? q.levelStartSp ?? q.levelEndSp ?? 0)), 0);
+    const running = pending[0]?.startDate && pending[0].finishDate ? pending[0] : undefined;
+
+    const upcoming = pending.slice(running ? 1 : 0, (running ? 1 : 0) + nextCount);
+    const shown = running ? [running, ...upcoming] : upcoming;
+    const names = await this.options.names.resolve(shown.map((q) => q.skillId), budget).catch(() => new Map());
+    const entry = (q: QueuedSkill): QueueEntry => ({ skillId: q.skillId, skillName: names.get(q.skillId)?.name, level: q.finishedLevel, finishesAt: q.finishDate });
+
+    return {
+      characterId: character.id,
+      name: character.name,
+      totalSp: trained.totalSp + finishedSp,
+      unallocatedSp: trained.unallocatedSp,
+      training: running && entry(running),
+      queued: pending.length,
+      queueEndsAt: pending.at(-1)?.finishDate,
+      next: upcoming.map(entry),
+      finishedSinceUpdate: finished.length,
+    };
+  }
+}

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESI_COMPATIBILITY_DATE } from '../../src/esi/index.ts';
+import { TestBed } from '../support/testBed.ts';
+import { CORP, linkCharacter } from '../support/linking.ts';
+
+const USER = '200000000000000021';
+const OTHER_USER = '200000000000000022';
+const HOUR = 3600_000;
+const iso = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
+
+const MAIN = {
+  id: 92000001,
+  name: 'Maya Main',
+  wallet: 1234567.891,
+  journal: Array.from({ length: 12 }, (_, i) => ({
+    id: 5000 + i,
+    date: iso(-(i + 1) * HOUR),
+    ref_type: i % 2 ? 'player_donation' : 'bounty_prizes',
+    description: 'entry',
+    amount: i % 2 ? -1000.5 : 250000,
+    balance: 1234567.891 - i * 1000,
+  })),
+  skills: {
+    skills: [
+      { skill_id: 3300, active_skill_level: 4, trained_skill_level: 4, skillpoints_in_skill: 181020 },
+      { skill_id: 3301, active_skill_level: 2, trained_skill_level: 2, skillpoints_in_skill: 1415 },
+    ],
+    total_sp: 5_000_000,
+    unallocated_sp: 12_345,
+  },
+  skillqueue: [
+    // finished an hour ago, but /skills has not caught up: counts as trained
+    { skill_id: 3301, finished_level: 3, queue_position: 0, start_date: iso(-3 * HOUR), finish_date: iso(-HOUR), level_start_sp: 1415, level_end_sp: 8000, training_start_sp: 1415 },
+    { skill_id: 3300, finished_level: 5, queue_position: 1, start_date: iso(-HOUR), finish_date: iso(5 * HOUR), level_start_sp: 181020, level_end_sp: 1024000, training_start_sp: 181020 },
+    { skill_id: 3302, finished_level: 1, queue_position: 2, start_date: iso(5 * HOUR), finish_date: iso(6 * HOUR), level_start_sp: 0, level_end_sp: 250, training_start_sp: 0 },
+  ],
+};
+const ALT = { id: 92000002, name: 'Aldo Alt', wallet: 10 };
+const DEAD = { id: 92000003, name: 'Dora Dead', wallet: 99 };
+// Characters that no earlier test has read, so the bot's ESI cache holds nothing of theirs.
+const CACHED = { id: 92000004, name: 'Cato Cache', wallet: 5 };
+const BUSY = { id: 92000005, name: 'Bea Busy', wallet: 6 };
+
+describe('/wallet and /skills', () => {
+  let bed: TestBed;
+  beforeAll(async () => {
+    bed = await TestBed.start();
+    bed.eve.addCorporation({ id: CORP.id, name: CORP.name, ticker: CORP.ticker });
+    bed.eve.addName(3300, 'Gunnery', 'inventory_type');
+    bed.eve.addName(3301, 'Small Hybrid Turret', 'inventory_type');
+    bed.eve.addName(3302, 'Sharpshooter', 'inventory_type');
+    for (const c of [MAIN, ALT, DEAD]) bed.eve.addCharacter({ ...c, corporationId: CORP.id });
+    for (const c of [MAIN, ALT, DEAD]) await linkCharacter(bed, USER, c.id);
+    for (const c of [CACHED, BUSY]) bed.eve.addCharacter({ ...c, corporationId: CORP.id });
+    for (const c of [CACHED, BUSY]) await linkCharacter(bed, OTHER_USER, c.id);
+  });
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  const run = async (name: string, options: { name: string; type: number; value: string }[] = []) => {
+    const interaction = await bed.discord.sendCommand({ name, userId: USER, options });
+    return interaction.waitForReply((r) => !r.loading, 20_000);
+  };
+  const text = (reply: { content?: string; embeds?: unknown[] }) => `${reply.content ?? ''}${JSON.stringify(reply.embeds ?? [])}`;
+
+  it('given /wallet, then every character with its balance and the total, in one ephemeral embed', async () => {
+    const reply = await run('wallet');
+    expect(reply.flags & 64).toBe(64);
+    expect(reply.embeds).toHaveLength(1);
+    const body = text(reply);
+    expect(body).toContain('**Maya Main**: 1,234,567.89 ISK');
+    expect(body).toContain('**Aldo Alt**: 10.00 ISK');
+    expect(body).toContain('1,234,676.89 ISK'); // total
+  });
+
+  it('given a dead login among several characters, then it is listed with the reason and the others still show', async () => {
+    bed.eve.revokeCharacter(DEAD.id);
+    await bed.db.grant.update({ where: { characterId: BigInt(DEAD.id) }, data: { accessTokenExpiresAt: new Date(0) } });
+    const body = text(await run('wallet'));
+    expect(body).toContain('**Dora Dead**: ⚠️ Your login for **Dora Dead** has expired or was revoked: use /link to log in again.');
+    expect(body).toContain('**Maya Main**: 1,234,567.89 ISK');
+    expect(body).toContain('1,234,577.89 ISK'); // total without the dead one
+  });
+
+  it('given /wallet character:, then the balance and the last 10 journal entries, newest first, in words', async () => {
+    const reply = await run('wallet', [{ name: 'character', type: 3, value: String(MAIN.id) }]);
+    const description = (reply.embeds[0] as { description: string }).description;
+    expect(description).toContain('Balance: **1,234,567.89 ISK**');
+    const entries = description.split('\n').filter((l) => l.startsWith('<t:'));
+    expect(entries).toHaveLength(10);
+    expect(entries[0]).toMatch(/^<t:\d+:f> · Bounty prizes · \*\*250,000.00 ISK\*\* → 1,234,567.89 ISK$/);
+    expect(entries[1]).toContain('Player donation · **-1,000.50 ISK**');
+  });
+
+  it('given /skills, then the main: SP (with finished queue entries counted), the skill in training, the queue and names', async () => {
+    const reply = await run('skills');
+    const body = text(reply);
+    expect(body).toContain('Skills of Maya Main');
+    expect(body).toContain('5,006,585 SP (+12,345 unallocated)');
+    expect(body).toContain('Gunnery V, finishes <t:');
+    expect(body).toContain('2 skills, ends <t:');
+    expect(body).toContain('Sharpshooter I');
+    expect(body).not.toContain('Small Hybrid Turret III'); // finished: not in the queue any more
+  });
+
+  it('given /skills character: for an alt without a queue, then it says nothing is training', async () => {
+    const body = text(await run('skills', [{ name: 'character', type: 3, value: String(ALT.id) }]));
+    expect(body).toContain('Skills of Aldo Alt');
+    expect(body).toContain('Nothing is training.');
+  });
+
+  it('given another user\'s character as the option, then a refusal and no ESI call', async () => {
+    const before = bed.eve.esiRequests.length;
+    const interaction = await bed.discord.sendCommand({ name: 'wallet', userId: '200000000000000099', options: [{ name: 'character', type: 3, value: String(MAIN.id) }] });
+    expect((await interaction.waitForReply()).content).toMatch(/no linked character like that/);
+    expect(bed.eve.esiRequests.length).toBe(before);
+  });
+
+  it('then every ESI request carried the User-Agent with the contact and the compatibility date', () => {
+    expect(bed.eve.esiRequests.length).toBeGreaterThan(5);
+    for (const request of bed.eve.esiRequests) {
+      expect(request.headers['user-agent']).toMatch(/^eve-corp-bot\/\d+\.\d+\.\d+ \(tests@example\.org\)$/);
+      expect(request.headers['x-compatibility-date']).toBe(ESI_COMPATIBILITY_DATE);
+      expect(request.headers.accept).toBe('application/json');
+      expect(request.path.startsWith('/latest')).toBe(false);
+    }
+  });
+
+  it('given a second /wallet inside the cache time, then no ESI request; after expiry one conditional request answered 304', async () => {
+    bed.eve.esi.cacheSeconds.wallet = 2;
+    const option = [{ name: 'character', type: 3, value: String(CACHED.id) }];
+    const walletCalls = () => bed.eve.esiRequests.filter((r) => r.path === `/characters/${CACHED.id}/wallet`);
+    const ask = async () => (await bed.discord.sendCommand({ name: 'wallet', userId: OTHER_USER, options: option })).waitForReply((r) => !r.loading, 20_000);
+    await ask();
+    expect(walletCalls()).toHaveLength(1);
+    await ask();
+    expect(walletCalls()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    const reply = await ask();
+    expect(JSON.stringify(reply.embeds)).toContain('Balance: **5.00 ISK**');
+    expect(walletCalls()).toHaveLength(2);
+    expect(walletCalls()[1]!.headers['if-none-match']).toBeTruthy();
+    expect(walletCalls()[1]!.status).toBe(304);
+  });
+
+  it('given ESI answers 502 then succeeds, then the user sees the data', async () => {
+    bed.eve.clearEsiCache();
+    bed.eve.esi.failNext({ path: new RegExp(`^/characters/${ALT.id}/skills$`) }, { status: 502, body: { error: 'bad gateway' } }, 1);
+    const body = text(await run('skills', [{ name: 'character', type: 3, value: String(ALT.id) }]));
+    expect(body).toContain('Skills of Aldo Alt');
+  });
+
+  it('given ESI answers 429 with a Retry-After longer than the command may wait, then "try again in N s" and nothing raw', async () => {
+    bed.eve.esi.failNext({ path: new RegExp(`^/characters/${BUSY.id}/skillqueue$`) }, { status: 429, body: { error: 'Too many requests (raw)' }, headers: { 'Retry-After': '120' } }, 1);
+    const interaction = await bed.discord.sendCommand({ name: 'skills', userId: OTHER_USER, options: [{ name: 'character', type: 3, value: String(BUSY.id) }] });
+    const reply = await interaction.waitForReply((r) => !r.loading, 20_000);
+    expect(reply.content).toMatch(/busy right now\. Please try again in 2 min/);
+    expect(reply.content).not.toContain('raw');
+  });
+
+  it('given ESI answers 429 with a short Retry-After, then the bot waits and answers', async () => {
+    bed.eve.esi.failNext({ path: new RegExp(`^/characters/${ALT.id}/skillqueue$`) }, { status: 429, body: { error: 'slow down' }, headers: { 'Retry-After': '1' } }, 1);
+    const body = text(await run('skills', [{ name: 'character', type: 3, value: String(ALT.id) }]));
+    expect(body).toContain('Skills of Aldo Alt');
+  });
+});
