@@ -6,6 +6,7 @@ import { commandDefinitions, loadCommands } from '../src/bot/registry.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/client.ts';
 import { applyPendingMigrations } from '../src/db/migrations.ts';
+import { openDatabaseTarget } from '../src/db/target.ts';
 import { createLogger, flushLogger } from '../src/log.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -18,9 +19,10 @@ try {
   process.exit(1);
 }
 const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DISCORD_TOKEN, config.EVE_CLIENT_SECRET, config.TOKEN_ENCRYPTION_KEY] });
-const database = createDatabase(config.DATABASE_URL, { maxConnections: 1 });
+const target = await openDatabaseTarget(config);
+const database = createDatabase(target.url, { maxConnections: 1 });
 try {
-  await applyPendingMigrations(config.DATABASE_URL);
+  await applyPendingMigrations(target.url);
   const rest = new REST({ api: config.DISCORD_API_URL }).setToken(config.DISCORD_TOKEN);
   const application = (await rest.get(Routes.currentApplication())) as { id: string };
   const commands = await loadCommands();
@@ -39,5 +41,6 @@ try {
   process.exitCode = 1;
 } finally {
   await database.$disconnect();
+  await target.close();
   await flushLogger(logger);
 }

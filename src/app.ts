@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { applyPendingMigrations } from './db/migrations.ts';
 import { RestNotifier } from './bot/notifier.ts';
+import { openDatabaseTarget, type DatabaseTarget } from './db/target.ts';
 import { SecretBox } from './db/secretBox.ts';
 import { EsiClient, NameResolver } from './esi/index.ts';
 import { EsiDirectory } from './esi/directory.ts';
@@ -48,6 +49,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let client: Client | undefined;
   let sso: SsoClient | undefined;
   let esi: EsiClient | undefined;
+  let target: DatabaseTarget | undefined;
 
   // In-flight commands still need the client and the database to answer, so
   // they are drained first; then the entry points close, then what they use.
@@ -58,6 +60,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       ['disconnect from discord', client && (() => client!.destroy())],
       ['close EVE clients', () => Promise.all([sso?.close(), esi?.close()])],
       ['close database', database && (() => database!.$disconnect())],
+      ['stop embedded database', target && (() => target!.close())],
     ];
     for (const [what, step] of steps) {
       if (!step) continue;
@@ -66,10 +69,19 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   };
 
   try {
-    await migrate(config, logger);
-
-    database = createDatabase(config.DATABASE_URL);
-    await checkDatabase(database, config);
+    target = await openDatabaseTarget(config).catch((error: unknown) => {
+      throw new StartupError(`Cannot start the embedded database in ${config.DATA_DIR}: ${(error as Error).message}`, { cause: error });
+    });
+    const databaseUrl = target.url;
+    if (target.embedded) {
+      logger.warn(
+        { dataDir: target.embedded.dataDir },
+        'DATABASE_URL is not set: using the embedded database in DATA_DIR. Fine for trying the bot; use a real PostgreSQL in production (see README)',
+      );
+    }
+    await migrate(databaseUrl, logger);
+    database = createDatabase(databaseUrl, { maxConnections: target.maxConnections });
+    await checkDatabase(database, databaseUrl);
 
     const box = new SecretBox(config.TOKEN_ENCRYPTION_KEY);
     const agent = userAgent(config.ESI_CONTACT);
@@ -147,22 +159,22 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   }
 }
 
-async function migrate(config: Config, logger: Logger): Promise<void> {
+async function migrate(databaseUrl: string, logger: Logger): Promise<void> {
   try {
-    const { applied } = await applyPendingMigrations(config.DATABASE_URL);
+    const { applied } = await applyPendingMigrations(databaseUrl);
     for (const name of applied) logger.info({ migration: name }, 'migration applied');
   } catch (error) {
-    throw new StartupError(`Cannot prepare the database (${describeDatabase(config.DATABASE_URL)}): ${(error as Error).message}`, {
+    throw new StartupError(`Cannot prepare the database (${describeDatabase(databaseUrl)}): ${(error as Error).message}`, {
       cause: error,
     });
   }
 }
 
-async function checkDatabase(database: Database, config: Config): Promise<void> {
+async function checkDatabase(database: Database, databaseUrl: string): Promise<void> {
   try {
     await database.$queryRaw`SELECT 1`;
   } catch (error) {
-    throw new StartupError(`Cannot reach the database (${describeDatabase(config.DATABASE_URL)}): ${(error as Error).message}`);
+    throw new StartupError(`Cannot reach the database (${describeDatabase(databaseUrl)}): ${(error as Error).message}`);
   }
 }
 

@@ -37,10 +37,12 @@ const variables = {
   },
   ESI_URL: { schema: httpUrl.default('https://esi.evetech.net'), example: 'https://esi.evetech.net' },
   ESI_CONTACT: { schema: z.string().trim().min(3, 'must say how CCP can reach you (an email, discord:user or eve:character)'), example: 'admin@example.org' },
+  // Unset: the bot runs an embedded PostgreSQL (PGlite) in DATA_DIR. Production wants a real server.
   DATABASE_URL: {
-    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL'),
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL').optional(),
     example: 'postgresql://postgres@127.0.0.1:5432/evebot',
   },
+  DATA_DIR: { schema: z.string().min(1).default('./data'), example: './data' },
   TOKEN_ENCRYPTION_KEY: { schema: base64Key, example: '(output of: openssl rand -base64 32)' },
   HTTP_HOST: { schema: z.string().min(1).default('0.0.0.0'), example: '0.0.0.0' },
   HTTP_PORT: { schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(3000), example: '3000' },

@@ -251,10 +251,14 @@ describe('scripts/migrate.ts', () => {
     expect(second.stdout.trim()).toBe('database is up to date');
   });
 
-  it('fails with one clear line when DATABASE_URL is missing or the database is unreachable', async () => {
-    const missing = await runMigrateScript({});
-    expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toMatch(/^DATABASE_URL is not set/);
+  it('migrates the embedded database when DATABASE_URL is unset, and fails with one clear line when the database is unreachable', async () => {
+    // Without DATABASE_URL the script migrates the embedded database in DATA_DIR, as the bot would use it.
+    const dataDir = await tempDir();
+    const embedded = await runMigrateScript({ DATA_DIR: dataDir });
+    expect(embedded.stderr).toBe('');
+    expect(embedded.code).toBe(0);
+    expect(embedded.stdout).toMatch(/migrating the embedded database/);
+    expect(embedded.stdout).toMatch(/^applied \d+_init$/m);
 
     const unreachable = await runMigrateScript({ DATABASE_URL: urlOf(`${PREFIX}_does_not_exist`, 'Sup3r-s3cret') });
     expect(unreachable.code).toBe(1);

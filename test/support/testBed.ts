@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDatabase, type Database } from '../../src/db/client.ts';
 import { FakeDiscord } from '../fakes/discord/index.ts';
 import type { FakeDiscordOptions } from '../fakes/discord/index.ts';
@@ -12,6 +15,8 @@ export interface TestBedOptions {
   /** start the bot process (default true) */
   startBot?: boolean;
   discord?: FakeDiscordOptions;
+  /** run the bot on the embedded database (no DATABASE_URL, DATA_DIR in a temp directory) */
+  embedded?: boolean;
 }
 
 /**
@@ -48,7 +53,7 @@ export class TestBed {
       ...eve.env(),
       EVE_CALLBACK_URL: callbackUrl,
       ESI_CONTACT: 'tests@example.org',
-      DATABASE_URL: database.url,
+      ...(options.embedded ? { DATA_DIR: mkdtempSync(join(tmpdir(), 'evebot-data-')) } : { DATABASE_URL: database.url }),
       TOKEN_ENCRYPTION_KEY: randomEncryptionKey(),
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
@@ -76,5 +81,6 @@ export class TestBed {
     await this.db.$disconnect();
     await Promise.allSettled([this.discord.close(), this.eve.close()]);
     await this.database.drop();
+    if (this.env.DATA_DIR) rmSync(this.env.DATA_DIR, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedDatabase } from '../../src/db/embedded.ts';
+import { BotProcess, ROOT } from '../support/botProcess.ts';
+import { CORP, linkCharacter } from '../support/linking.ts';
+import { TestBed } from '../support/testBed.ts';
+
+const USER = '200000000000000041';
+const PILOT = { id: 94000001, name: 'Emma Embedded', wallet: 7654321.5 };
+
+/** Every row of every table (as text, sorted), to compare two databases. */
+async function snapshot(url: string): Promise<Record<string, string[]>> {
+  const client = new pg.Client({ connectionString: url, types: { getTypeParser: () => (v: string) => v } });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`,
+    );
+    const out: Record<string, string[]> = {};
+    for (const { table_name } of tables) {
+      const { rows } = await client.query(`SELECT * FROM "${table_name}"`);
+      out[table_name] = rows.map((r) => JSON.stringify(r)).sort();
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+function runMove(env: Record<string, string>, destination: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'scripts/move-database.ts'), destination], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('given no DATABASE_URL: the embedded database', () => {
+  let bed: TestBed;
+  beforeAll(async () => {
+    bed = await TestBed.start({ embedded: true });
+    bed.eve.addCorporation({ id: CORP.id, name: CORP.name, ticker: CORP.ticker });
+    bed.eve.addCharacter({ ...PILOT, corporationId: CORP.id });
+  }, 120_000);
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('then the bot says so in one line, and link → /wallet works on it', async () => {
+    expect(bed.bot!.logs.filter((l) => /DATABASE_URL is not set: using the embedded database/.test(String(l.msg)))).toHaveLength(1);
+    const { page } = await linkCharacter(bed, USER, PILOT.id);
+    expect(page.status).toBe(200);
+    const wallet = await bed.discord.sendCommand({ name: 'wallet', userId: USER });
+    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('**Emma Embedded**: 7,654,321.50 ISK');
+  });
+
+  it('then a second bot process on the same DATA_DIR fails at once with a clear message', async () => {
+    const second = new BotProcess({ ...bed.env, HTTP_PORT: '0' });
+    expect(await second.exited).toBe(1);
+    expect(second.stderr).toMatch(/Another bot process \(pid \d+\) is using the embedded database/);
+    expect(bed.bot!.running).toBe(true);
+  });
+
+  it('then the data survives a restart', async () => {
+    expect(await bed.bot!.stop()).toBe(0);
+    await bed.startBot();
+    const list = await bed.discord.sendCommand({ name: 'characters', userId: USER });
+    expect(JSON.stringify((await list.waitForReply()).embeds)).toContain('Emma Embedded');
+  });
+
+  it('then db:move copies every row into a real PostgreSQL, and the bot runs on it', async () => {
+    expect(await bed.bot!.stop()).toBe(0);
+    const embedded = await startEmbeddedDatabase(bed.env.DATA_DIR!);
+    const before = await snapshot(embedded.url).finally(() => embedded.close());
+    expect(before.character).toHaveLength(1);
+    expect(before.grant).toHaveLength(1);
+    expect(before.audit_event!.length).toBeGreaterThan(0);
+
+    const moved = await runMove({ DATA_DIR: bed.env.DATA_DIR! }, bed.database.url);
+    expect(moved.stderr).toBe('');
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toMatch(/character: 1 rows/);
+    expect(await snapshot(bed.database.url)).toEqual(before);
+
+    // Moving again into a database that has data is refused, and changes nothing.
+    const again = await runMove({ DATA_DIR: bed.env.DATA_DIR! }, bed.database.url);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already holds rows/);
+    expect(await snapshot(bed.database.url)).toEqual(before);
+
+    // New rows get new ids after the copied ones.
+    await bed.startBot({ DATABASE_URL: bed.database.url });
+    const wallet = await bed.discord.sendCommand({ name: 'wallet', userId: USER });
+    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('7,654,321.50 ISK');
+    const { page } = await linkCharacter(bed, USER, PILOT.id);
+    expect(page.status).toBe(200);
+    expect(await bed.db.auditEvent.count()).toBe(before.audit_event!.length + 1);
+  });
+});
