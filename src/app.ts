@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from 'discord.js';
+import { AuditService } from './audit/auditService.ts';
+import { GuildMemberRecorder } from './audit/guildMembers.ts';
 import { connectDiscord } from './bot/client.ts';
 import { Dispatcher } from './bot/dispatcher.ts';
+import { createInteractionRest } from './bot/interactionRest.ts';
 import { registerCommands } from './bot/registration.ts';
 import { commandDefinitions, loadCommands } from './bot/registry.ts';
 import type { Config } from './config.ts';
@@ -50,6 +53,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let sso: SsoClient | undefined;
   let esi: EsiClient | undefined;
   let target: DatabaseTarget | undefined;
+  let recorder: GuildMemberRecorder | undefined;
 
   // In-flight commands still need the client and the database to answer, so
   // they are drained first; then the entry points close, then what they use.
@@ -58,6 +62,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       ['finish in-flight commands', dispatcher && (() => dispatcher!.drain(10_000))],
       ['close http server', http && (() => http!.close())],
       ['disconnect from discord', client && (() => client!.destroy())],
+      ['write pending guild sightings', recorder && (() => recorder!.close())],
       ['close EVE clients', () => Promise.all([sso?.close(), esi?.close()])],
       ['close database', database && (() => database!.$disconnect())],
       ['stop embedded database', target && (() => target!.close())],
@@ -117,10 +122,29 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES });
 
     const commands = await loadCommands();
-    const wallet = new WalletService({ database, tokens, esi });
-    const skills = new SkillsService({ database, tokens, esi, names: new NameResolver(esi) });
-    const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills };
-    dispatcher = new Dispatcher({ commands, context: { services, commands: [...commands.values()] }, logger });
+    const wallet = new WalletService({ tokens, esi });
+    const names = new NameResolver(esi, { logger });
+    const skills = new SkillsService({ database, tokens, esi, names });
+    recorder = new GuildMemberRecorder(database, logger);
+    const audit = new AuditService({
+      recorder,
+      database,
+      esi,
+      tokens,
+      names,
+      directory,
+      logger,
+      requiredScopes: config.EVE_SCOPES,
+      membersIntent: config.DISCORD_MEMBERS_INTENT,
+    });
+    const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit };
+    dispatcher = new Dispatcher({
+      commands,
+      context: { services, commands: [...commands.values()] },
+      logger,
+      webhookRest: createInteractionRest(config.DISCORD_API_URL),
+      onGuildUser: async (guildId, userId, username) => recorder!.record(BigInt(guildId), BigInt(userId), username),
+    });
 
     http = new HttpServer(logger);
     http.get('/healthz', healthRoute(database));
@@ -135,6 +159,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       token: config.DISCORD_TOKEN,
       apiUrl: config.DISCORD_API_URL,
       logger,
+      membersIntent: config.DISCORD_MEMBERS_INTENT,
       onInteraction: (interaction) => void dispatcher!.handle(interaction),
     }).catch((error: unknown) => {
       throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
@@ -149,7 +174,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       database,
       logger,
     });
-    logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size, commands: commands.size }, 'bot ready');
+    const memory = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
+    logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size, commands: commands.size, memoryMb: memory }, 'bot ready');
 
     let stopping: Promise<void> | undefined;
     return { httpAddress, client: ready, stop: () => (stopping ??= closeAll()) };

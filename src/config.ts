@@ -23,6 +23,11 @@ const variables = {
   DISCORD_TOKEN: { schema: z.string().min(50, 'must be the bot token from the Discord developer portal'), example: 'MTIz...your bot token' },
   DISCORD_API_URL: { schema: httpUrl.default('https://discord.com/api'), example: 'https://discord.com/api' },
   DISCORD_GUILD_ID: { schema: snowflake.optional(), example: '123456789012345678' },
+  // Privileged: must also be switched on for the application in Discord's developer portal.
+  DISCORD_MEMBERS_INTENT: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true'),
+    example: 'true',
+  },
   EVE_CLIENT_ID: { schema: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the 32-character client id of your CCP application'), example: '0123456789abcdef0123456789abcdef' },
   EVE_CLIENT_SECRET: { schema: z.string().min(16, 'must be the secret key of your CCP application'), example: 'your application secret' },
   EVE_CALLBACK_URL: { schema: httpUrl, example: 'https://bot.example.org/sso/callback' },

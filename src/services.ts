@@ -1,3 +1,4 @@
+import type { AuditService } from './audit/auditService.ts';
 import type { Database } from './db/client.ts';
 import type { CharacterService } from './links/characterService.ts';
 import type { LinkService } from './links/linkService.ts';
@@ -26,4 +27,5 @@ export interface Services {
   readonly tokens: TokenService;
   readonly wallet: WalletService;
   readonly skills: SkillsService;
+  readonly audit: AuditService;
 }

@@ -9,7 +9,11 @@ export type AuditEventKind =
   | 'unlinked'
   | 'main_changed'
   | 'grant_invalid'
-  | 'refresh_failed';
+  | 'refresh_failed'
+  /** /audit saw the character in another corporation than the one stored */
+  | 'corporation_changed'
+  /** an admin changed /audit settings */
+  | 'settings_changed';
 
 export interface AuditEventInput {
   kind: AuditEventKind;

@@ -1,21 +1,25 @@
 import { Client, Events, GatewayIntentBits, type Interaction } from 'discord.js';
 import type { Logger } from '../log.ts';
+import { restRequest } from './restRequest.ts';
 
 export interface DiscordClientOptions {
   token: string;
   apiUrl: string;
   logger: Logger;
   onInteraction: (interaction: Interaction) => void;
+  /** also ask for the privileged Guild Members intent (DISCORD_MEMBERS_INTENT), so /audit can list a guild's members */
+  membersIntent?: boolean;
 }
 
 /**
  * The gateway connection. Intent Guilds only: slash commands need nothing
- * more, and privileged intents would need approval from Discord.
+ * more, and privileged intents need switching on in the developer portal.
+ * Guild Members is added only when the operator opted in.
  */
 export async function connectDiscord(options: DiscordClientOptions): Promise<Client<true>> {
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
-    rest: { api: options.apiUrl },
+    intents: options.membersIntent ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers] : [GatewayIntentBits.Guilds],
+    rest: { api: options.apiUrl, makeRequest: restRequest },
   });
   client.on(Events.InteractionCreate, options.onInteraction);
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));

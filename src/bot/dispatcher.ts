@@ -1,5 +1,5 @@
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
-import { MessageFlags } from 'discord.js';
+import { MessageFlags, type REST } from 'discord.js';
 import type { Logger } from '../log.ts';
 import type { Command, CommandContext, Reply } from './command.ts';
 import { errorReply } from './errorReplies.ts';
@@ -15,6 +15,19 @@ export interface DispatcherOptions {
    * slow ones never lose the interaction.
    */
   deferAfterMs?: number;
+  /**
+   * With more commands than this in flight, new ones are deferred at once:
+   * under a burst the event loop and ESI are shared, so waiting to see
+   * whether a command is fast only delays its acknowledgement.
+   */
+  busyThreshold?: number;
+  /** REST for interaction webhooks (createInteractionRest): edits skip the bot's global rate limit */
+  webhookRest?: REST;
+  /**
+   * Called (not awaited by the reply) for every command or button used in a
+   * guild: /audit learns who is in which guild from it.
+   */
+  onGuildUser?: (guildId: string, userId: string, username: string) => Promise<void>;
 }
 
 /**
@@ -56,6 +69,24 @@ export class Dispatcher {
   }
 
   async #route(interaction: Interaction): Promise<void> {
+    const seen = this.#recordGuildUser(interaction);
+    try {
+      await this.#answer(interaction);
+    } finally {
+      await seen;
+    }
+  }
+
+  /** Runs beside the handler; a failure only costs the audit one sighting, so it is logged and swallowed. */
+  #recordGuildUser(interaction: Interaction): Promise<void> | undefined {
+    const { onGuildUser } = this.options;
+    if (!onGuildUser || !interaction.inGuild() || interaction.isAutocomplete()) return undefined;
+    return onGuildUser(interaction.guildId, interaction.user.id, interaction.user.username).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, interactionId: interaction.id }, 'could not record the guild member');
+    });
+  }
+
+  async #answer(interaction: Interaction): Promise<void> {
     if (interaction.isChatInputCommand()) return this.#command(interaction);
     if (interaction.isAutocomplete()) return this.#autocomplete(interaction);
     if (interaction.isButton()) return this.#button(interaction);
@@ -63,20 +94,21 @@ export class Dispatcher {
 
   async #command(interaction: ChatInputCommandInteraction): Promise<void> {
     const command = this.options.commands.get(interaction.commandName);
-    const responder = new InteractionResponder(interaction, command?.ephemeral ?? true);
+    const responder = new InteractionResponder(interaction, command?.ephemeral ?? true, false, this.options.webhookRest);
     if (!command) {
       await responder.send({ content: 'This command is not known to the bot any more; it may have been removed.' });
       return;
     }
     await this.#run(responder, { command: command.data.name, interactionId: interaction.id, userId: interaction.user.id }, () =>
       command.execute(interaction, this.options.context),
+      interaction.createdTimestamp,
     );
   }
 
   async #button(interaction: ButtonInteraction): Promise<void> {
     const [name] = interaction.customId.split(':', 1);
     const command = name ? this.options.commands.get(name) : undefined;
-    const responder = new InteractionResponder(interaction, true, true);
+    const responder = new InteractionResponder(interaction, true, true, this.options.webhookRest);
     if (!command?.button) {
       await responder.send({ content: 'This button is no longer active.', components: [] });
       return;
@@ -98,16 +130,22 @@ export class Dispatcher {
     await interaction.respond(choices.slice(0, 25));
   }
 
-  async #run(responder: InteractionResponder, fields: Record<string, string>, handler: () => Promise<Reply>): Promise<void> {
+  async #run(responder: InteractionResponder, fields: Record<string, string>, handler: () => Promise<Reply>, createdAt?: number): Promise<void> {
     const started = performance.now();
-    const deferTimer = setTimeout(() => {
-      responder.defer().catch((error: unknown) => this.options.logger.warn({ err: error, ...fields }, 'deferral failed'));
-    }, this.options.deferAfterMs ?? 1_500);
+    // How long the interaction took to reach us (its id holds Discord's creation time).
+    const lagMs = createdAt === undefined ? undefined : Date.now() - createdAt;
+    const busy = this.#inFlight.size > (this.options.busyThreshold ?? 8);
+    const deferTimer = setTimeout(
+      () => {
+        responder.defer().catch((error: unknown) => this.options.logger.warn({ err: error, ...fields }, 'deferral failed'));
+      },
+      busy ? 0 : (this.options.deferAfterMs ?? 1_500),
+    );
     try {
       const reply = await handler();
       clearTimeout(deferTimer);
       await responder.send(reply);
-      this.options.logger.info({ ...fields, ms: Math.round(performance.now() - started) }, 'interaction answered');
+      this.options.logger.info({ ...fields, ms: Math.round(performance.now() - started), lagMs }, 'interaction answered');
     } catch (error) {
       clearTimeout(deferTimer);
       const { content, errorId } = errorReply(error);

@@ -1,6 +1,7 @@
 import { REST, Routes } from 'discord.js';
 import type { Logger } from '../log.ts';
 import type { DiscordNotifier } from '../notify.ts';
+import { createInteractionRest } from './interactionRest.ts';
 
 /**
  * DiscordNotifier over discord.js REST. It needs no gateway, so the HTTP
@@ -8,6 +9,7 @@ import type { DiscordNotifier } from '../notify.ts';
  */
 export class RestNotifier implements DiscordNotifier {
   readonly #rest: REST;
+  readonly #webhooks: REST;
 
   constructor(
     token: string,
@@ -15,6 +17,7 @@ export class RestNotifier implements DiscordNotifier {
     private readonly logger: Logger,
   ) {
     this.#rest = new REST({ api: apiUrl }).setToken(token);
+    this.#webhooks = createInteractionRest(apiUrl);
   }
 
   get rest(): REST {
@@ -23,7 +26,7 @@ export class RestNotifier implements DiscordNotifier {
 
   async editOriginalReply(applicationId: string, interactionToken: string, message: { content: string }): Promise<boolean> {
     try {
-      await this.#rest.patch(Routes.webhookMessage(applicationId, interactionToken, '@original'), {
+      await this.#webhooks.patch(Routes.webhookMessage(applicationId, interactionToken, '@original'), {
         body: { content: message.content, components: [], allowed_mentions: { parse: [] } },
         auth: false,
       });

@@ -1,4 +1,4 @@
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, MessagePayload, Routes, type ButtonInteraction, type ChatInputCommandInteraction, type REST } from 'discord.js';
 import type { Reply } from './command.ts';
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction;
@@ -18,6 +18,8 @@ export class InteractionResponder {
     private readonly ephemeral: boolean,
     /** for buttons: the answer replaces the message that holds the button */
     private readonly updatesMessage = false,
+    /** REST for interaction webhooks, outside the bot's global rate limit (see interactionRest.ts) */
+    private readonly webhookRest?: REST,
   ) {}
 
   get acknowledged(): boolean {
@@ -28,9 +30,10 @@ export class InteractionResponder {
   defer(): Promise<void> {
     return this.#enqueue(async () => {
       if (this.acknowledged) return;
-      this.#acknowledged = true;
       if (this.updatesMessage && this.interaction.isButton()) await this.interaction.deferUpdate();
       else await this.interaction.deferReply(this.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+      // Only once Discord took it: after a failed first response, the error reply must be a first response too.
+      this.#acknowledged = true;
     });
   }
 
@@ -38,15 +41,15 @@ export class InteractionResponder {
   send(reply: Reply): Promise<void> {
     return this.#enqueue(async () => {
       if (this.acknowledged) {
-        await this.interaction.editReply(reply);
+        await this.#editOriginal(reply);
         return;
       }
-      this.#acknowledged = true;
       if (this.updatesMessage && this.interaction.isButton()) {
         await this.interaction.update(reply);
       } else {
         await this.interaction.reply({ ...reply, ...(this.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) } as never);
       }
+      this.#acknowledged = true;
     });
   }
 
@@ -59,12 +62,26 @@ export class InteractionResponder {
     if (this.ephemeral || this.updatesMessage) return this.send(reply);
     return this.#enqueue(async () => {
       if (!this.acknowledged) {
-        this.#acknowledged = true;
         await this.interaction.reply({ ...reply, flags: MessageFlags.Ephemeral });
+        this.#acknowledged = true;
         return;
       }
       await this.interaction.followUp({ ...reply, flags: MessageFlags.Ephemeral });
       await this.interaction.deleteReply().catch(() => undefined);
+    });
+  }
+
+  /** interaction.editReply, but sent on the webhook REST: same payload, no global rate limit. */
+  async #editOriginal(reply: Reply): Promise<void> {
+    if (!this.webhookRest) {
+      await this.interaction.editReply(reply);
+      return;
+    }
+    const { body, files } = await MessagePayload.create(this.interaction.webhook, reply).resolveBody().resolveFiles();
+    await this.webhookRest.patch(Routes.webhookMessage(this.interaction.applicationId, this.interaction.token, '@original'), {
+      body,
+      files: files as never,
+      auth: false,
     });
   }
 

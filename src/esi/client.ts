@@ -161,7 +161,9 @@ export class EsiClient {
     this.#agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
-      connections: 16,
+      // A burst of commands (many users at once) must not queue behind a few sockets:
+      // ESI limits requests per route group and character, not connections.
+      connections: 64,
       headersTimeout: timeout,
       bodyTimeout: timeout,
       connect: { timeout },

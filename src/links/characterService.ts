@@ -5,9 +5,10 @@ import type { SsoClient } from '../eve/sso.ts';
 import type { Logger } from '../log.ts';
 import { UserFacingError } from '../errors.ts';
 import { openRefreshToken } from './grantSecrets.ts';
+import { grantHealth, type GrantHealth } from './grantHealth.ts';
 import { ensureMain } from './mainCharacter.ts';
 
-export type GrantHealth = 'ok' | 'invalid' | 'missing_scopes';
+export type { GrantHealth } from './grantHealth.ts';
 
 export interface LinkedCharacter {
   id: bigint;
@@ -53,8 +54,7 @@ export class CharacterService {
     });
     if (!user) return [];
     const characters = user.characters.map((c) => {
-      const missingScopes = this.options.requiredScopes.filter((scope) => !c.grant?.scopes.includes(scope));
-      const health: GrantHealth = !c.grant || c.grant.status === 'invalid' ? 'invalid' : missingScopes.length > 0 ? 'missing_scopes' : 'ok';
+      const { health, missingScopes } = grantHealth(c.grant, this.options.requiredScopes);
       return {
         id: c.id,
         name: c.name,

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts';
 import type { SecretBox } from '../db/secretBox.ts';
 import { recordEvent, type AuditEventKind } from '../audit/events.ts';
+import { recordGuildMember } from '../audit/guildMembers.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';
 import type { TokenVerifier } from '../eve/jwt.ts';
 import type { SsoClient } from '../eve/sso.ts';
@@ -135,6 +136,8 @@ export class LinkService {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${token.characterId})`;
       const previous = await tx.character.findUnique({ where: { id: token.characterId }, select: { discordUserId: true, ownerHash: true } });
       await tx.discordUser.upsert({ where: { id: login.discordUserId }, create: { id: login.discordUserId }, update: {} });
+      // Linking from a guild makes the user part of that guild's /audit, even if the dispatcher's sighting was lost.
+      if (login.guildId !== null) await recordGuildMember(tx, login.guildId, login.discordUserId);
 
       const moved = previous !== null && previous.discordUserId !== login.discordUserId;
       const ownerChanged = previous !== null && previous.ownerHash !== token.ownerHash;

@@ -1,5 +1,5 @@
 import { recordEvent } from '../audit/events.ts';
-import type { Database, Prisma } from '../db/client.ts';
+import { Prisma, type Database } from '../db/client.ts';
 import type { SecretBox } from '../db/secretBox.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';
 import type { TokenVerifier, VerifiedToken } from '../eve/jwt.ts';
@@ -18,6 +18,7 @@ import {
   MissingScopesError,
   NotLinkedError,
   SsoTemporarilyUnavailableError,
+  TokenError,
 } from './errors.ts';
 
 export interface TokenBudget {
@@ -43,20 +44,73 @@ export interface TokenServiceOptions {
   defaultBudgetMs?: number;
 }
 
-const GRANT_SELECT = {
-  characterId: true,
-  keyId: true,
-  refreshToken: true,
-  accessToken: true,
-  accessTokenExpiresAt: true,
-  scopes: true,
-  status: true,
-  invalidReason: true,
-  version: true,
-  character: { select: { name: true, ownerHash: true, discordUserId: true } },
-} as const;
+/** A grant with what the token service needs of its character. */
+interface GrantRow {
+  characterId: bigint;
+  keyId: string;
+  refreshToken: Uint8Array;
+  accessToken: Uint8Array | null;
+  accessTokenExpiresAt: Date | null;
+  scopes: string[];
+  status: 'ok' | 'invalid';
+  invalidReason: string | null;
+  character: { name: string; ownerHash: string; discordUserId: bigint };
+}
 
-type GrantRow = Prisma.GrantGetPayload<{ select: typeof GRANT_SELECT }>;
+type Reader = Pick<Prisma.TransactionClient, '$queryRaw'>;
+
+/**
+ * One statement for any number of grants (Prisma would send two per grant
+ * for the relation): this read is on the path of every command that needs ESI.
+ */
+async function readGrants(db: Reader, which: { characterIds: readonly bigint[] } | { discordUserId: bigint }): Promise<Map<bigint, GrantRow>> {
+  const where =
+    'discordUserId' in which
+      ? Prisma.sql`c.discord_user_id = ${which.discordUserId}`
+      : Prisma.sql`g.character_id = ANY(${[...which.characterIds]}::bigint[])`;
+  const rows = await db.$queryRaw<
+    {
+      character_id: bigint;
+      key_id: string;
+      refresh_token: Uint8Array;
+      access_token: Uint8Array | null;
+      access_token_expires_at: Date | null;
+      scopes: string[];
+      status: 'ok' | 'invalid';
+      invalid_reason: string | null;
+      name: string;
+      owner_hash: string;
+      discord_user_id: bigint;
+    }[]
+  >`
+    SELECT g.character_id, g.key_id, g.refresh_token, g.access_token, g.access_token_expires_at, g.scopes,
+           g.status::text AS status, g.invalid_reason, c.name, c.owner_hash, c.discord_user_id
+    FROM "grant" g JOIN "character" c ON c.id = g.character_id
+    WHERE ${where}
+    ORDER BY c.name`;
+  return new Map(
+    rows.map((row) => [
+      row.character_id,
+      {
+        characterId: row.character_id,
+        keyId: row.key_id,
+        refreshToken: row.refresh_token,
+        accessToken: row.access_token,
+        accessTokenExpiresAt: row.access_token_expires_at,
+        scopes: row.scopes,
+        status: row.status,
+        invalidReason: row.invalid_reason,
+        character: { name: row.name, ownerHash: row.owner_hash, discordUserId: row.discord_user_id },
+      },
+    ]),
+  );
+}
+
+async function readGrant(db: Reader, characterId: bigint): Promise<GrantRow | null> {
+  return (await readGrants(db, { characterIds: [characterId] })).get(characterId) ?? null;
+}
+
+export type TokenResult = { token: string } | { error: TokenError };
 
 /**
  * Hands out access tokens, refreshing lazily, at most once at a time per
@@ -78,7 +132,41 @@ export class TokenService {
 
   /** An access token for the character, valid for at least the margin, holding every required scope; or a typed TokenError. */
   async accessToken(characterId: bigint, requiredScopes: readonly string[], budget?: TokenBudget): Promise<string> {
-    const grant = await this.#options.database.grant.findUnique({ where: { characterId }, select: GRANT_SELECT });
+    return this.#fromGrant(characterId, await readGrant(this.#options.database, characterId), requiredScopes, budget);
+  }
+
+  /**
+   * Tokens for several characters (e.g. all of a user's) with one read of
+   * their grants. Each character gets its token or its own TokenError, so
+   * one dead login does not fail the others.
+   */
+  async accessTokens(characterIds: readonly bigint[], requiredScopes: readonly string[], budget?: TokenBudget): Promise<Map<bigint, TokenResult>> {
+    const grants = characterIds.length ? await readGrants(this.#options.database, { characterIds }) : new Map<bigint, GrantRow>();
+    return this.#resultsFor(characterIds, grants, requiredScopes, budget);
+  }
+
+  /** Every character of a Discord user, by name, with its token or TokenError: one statement for all. */
+  async accessTokensOfUser(discordUserId: bigint, requiredScopes: readonly string[], budget?: TokenBudget): Promise<{ characterId: bigint; name: string; result: TokenResult }[]> {
+    const grants = await readGrants(this.#options.database, { discordUserId });
+    const results = await this.#resultsFor([...grants.keys()], grants, requiredScopes, budget);
+    return [...grants.values()].map((grant) => ({ characterId: grant.characterId, name: grant.character.name, result: results.get(grant.characterId)! }));
+  }
+
+  async #resultsFor(characterIds: readonly bigint[], grants: Map<bigint, GrantRow>, requiredScopes: readonly string[], budget?: TokenBudget): Promise<Map<bigint, TokenResult>> {
+    const results = await Promise.all(
+      characterIds.map(async (id): Promise<[bigint, TokenResult]> => {
+        try {
+          return [id, { token: await this.#fromGrant(id, grants.get(id) ?? null, requiredScopes, budget) }];
+        } catch (error) {
+          if (error instanceof TokenError) return [id, { error }];
+          throw error;
+        }
+      }),
+    );
+    return new Map(results);
+  }
+
+  async #fromGrant(characterId: bigint, grant: GrantRow | null, requiredScopes: readonly string[], budget?: TokenBudget): Promise<string> {
     const usable = this.#check(characterId, grant, requiredScopes);
     if (this.#fresh(usable)) return openAccessToken(this.#options.box, characterId, usable.accessToken!, usable.keyId);
 
@@ -100,7 +188,7 @@ export class TokenService {
    * looks fine (the refusal is about something else).
    */
   async explainRefusal(characterId: bigint, requiredScope: string): Promise<void> {
-    const grant = await this.#options.database.grant.findUnique({ where: { characterId }, select: GRANT_SELECT });
+    const grant = await readGrant(this.#options.database, characterId);
     this.#check(characterId, grant, [requiredScope]);
   }
 
@@ -129,7 +217,7 @@ export class TokenService {
       const outcome = await database.$transaction(
         async (tx) => {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(${characterId})`;
-          const grant = this.#check(characterId, await tx.grant.findUnique({ where: { characterId }, select: GRANT_SELECT }), []);
+          const grant = this.#check(characterId, await readGrant(tx, characterId), []);
           if (this.#fresh(grant)) {
             // Another process refreshed while we waited for the lock.
             logger.debug({ characterId: String(characterId), outcome: 'shared' }, 'token refreshed elsewhere');

@@ -1,5 +1,4 @@
 import type { Budget } from '../budget.ts';
-import type { Database } from '../db/client.ts';
 import { UserFacingError } from '../errors.ts';
 import { walletBalance, walletJournal, type EsiClient, type JournalEntry } from '../esi/index.ts';
 import type { TokenService } from '../tokens/tokenService.ts';
@@ -26,20 +25,16 @@ export interface WalletDetail {
 
 /** Wallet balances and journals of a user's own characters. */
 export class WalletService {
-  constructor(private readonly options: { database: Database; tokens: TokenService; esi: EsiClient }) {}
+  constructor(private readonly options: { tokens: TokenService; esi: EsiClient }) {}
 
   /** Every character's balance; a character whose login is dead shows why instead of failing the whole answer. */
   async overview(discordUserId: bigint, budget: Budget): Promise<WalletOverview> {
-    const characters = await this.options.database.character.findMany({
-      where: { discordUserId },
-      select: { id: true, name: true },
-      orderBy: { name: 'asc' },
-    });
+    const characters = await this.options.tokens.accessTokensOfUser(discordUserId, [WALLET_SCOPE], budget);
     const balances = await Promise.all(
-      characters.map(async ({ id, name }): Promise<CharacterBalance> => {
+      characters.map(async ({ characterId: id, name, result }): Promise<CharacterBalance> => {
+        if ('error' in result) return { characterId: id, name, problem: result.error.userMessage };
         try {
-          const accessToken = await this.options.tokens.accessToken(id, [WALLET_SCOPE], budget);
-          return { characterId: id, name, balance: await walletBalance(this.options.esi, { characterId: id, accessToken }, budget) };
+          return { characterId: id, name, balance: await walletBalance(this.options.esi, { characterId: id, accessToken: result.token }, budget) };
         } catch (error) {
           if (error instanceof UserFacingError) return { characterId: id, name, problem: error.userMessage };
           throw error;

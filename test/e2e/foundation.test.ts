@@ -18,7 +18,7 @@ describe('given the bot started as users start it, against the fakes', () => {
   it('then it identified with the Guilds intent only and registered its commands once', () => {
     expect(bed.discord.identifyIntents).toBe(1); // GatewayIntentBits.Guilds
     const registered = bed.discord.commands('global') as { name: string }[];
-    expect(registered.map((c) => c.name).sort()).toEqual(['characters', 'help', 'link', 'skills', 'unlink', 'wallet']);
+    expect(registered.map((c) => c.name).sort()).toEqual(['audit', 'characters', 'help', 'link', 'skills', 'unlink', 'wallet']);
     expect(bed.discord.commandRegistrations).toBe(1);
   });
 
@@ -27,7 +27,7 @@ describe('given the bot started as users start it, against the fakes', () => {
     const reply = await interaction.waitForReply();
     expect(reply.flags & 64).toBe(64); // ephemeral
     const text = JSON.stringify(reply.embeds);
-    for (const name of ['/help', '/link', '/characters', '/unlink', '/wallet', '/skills']) expect(text).toContain(name);
+    for (const name of ['/help', '/link', '/characters', '/unlink', '/wallet', '/skills', '/audit']) expect(text).toContain(name);
     expect(bed.discord.unexpected).toEqual([]);
   });
 
@@ -37,6 +37,15 @@ describe('given the bot started as users start it, against the fakes', () => {
     expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
     expect((await fetch(`${bed.httpUrl}/nope`)).status).toBe(404);
     expect((await fetch(`${bed.httpUrl}/healthz`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('given Discord refuses the first reply, then the user still gets an ephemeral error with an id that is in the log', async () => {
+    bed.discord.failNext({ method: 'POST', path: /^\/interactions\/\d+\/[^/]+\/callback$/ }, { status: 400, body: { code: 50035, message: 'Invalid Form Body' } }, 1);
+    const interaction = await bed.discord.sendCommand({ name: 'help', userId: USER });
+    const reply = await interaction.waitForReply((r) => /error id/.test(r.content ?? ''));
+    expect(reply.flags & 64).toBe(64);
+    const errorId = /`([0-9A-F]{8})`/.exec(reply.content)![1]!;
+    await bed.bot!.waitForLog((line) => line.errorId === errorId);
   });
 
   it('then an unknown command gets a polite ephemeral answer', async () => {
@@ -65,7 +74,7 @@ describe('given a bad configuration', () => {
     const bot = new BotProcess({ DISCORD_TOKEN: 'short', TOKEN_ENCRYPTION_KEY: 'bm9wZQ==' });
     expect(await bot.exited).toBe(1);
     expect(bot.stderr).toMatch(/Configuration is invalid/);
-    for (const name of ['DISCORD_TOKEN', 'EVE_CLIENT_ID', 'EVE_CLIENT_SECRET', 'EVE_CALLBACK_URL', 'ESI_CONTACT', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEY']) {
+    for (const name of ['DISCORD_TOKEN', 'EVE_CLIENT_ID', 'EVE_CLIENT_SECRET', 'EVE_CALLBACK_URL', 'ESI_CONTACT', 'TOKEN_ENCRYPTION_KEY']) {
       expect(bot.stderr).toContain(name);
     }
     expect(bot.stderr).toMatch(/example:/);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,17 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
-const MAIN = join(ROOT, 'src/main.ts');
+
+/**
+ * node's arguments exactly as `npm start` gives them (package.json), with
+ * paths made absolute: the tests run what users run.
+ */
+function startArguments(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start must run node, not ${command}`);
+  return args.map((arg, i) => (args[i - 1] === '--import' && arg === 'tsx' ? TSX_LOADER : arg.endsWith('.ts') ? join(ROOT, arg) : arg));
+}
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
 
@@ -25,7 +35,9 @@ export class BotProcess {
   readonly #waiters = new Set<() => void>();
 
   constructor(env: Record<string, string>) {
-    this.#child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+    // EVEBOT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches node itself: for profiling benchmarks.
+    const nodeArgs = process.env.EVEBOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.#child = spawn(process.execPath, [...nodeArgs, ...startArguments()], {
       cwd: mkdtempSync(join(tmpdir(), 'evebot-')),
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

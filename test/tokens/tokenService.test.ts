@@ -236,5 +236,18 @@ describe('TokenService.accessToken', () => {
     await expect(service().accessToken(123n, [WALLET])).rejects.toBeInstanceOf(NotLinkedError);
     expect(refreshes(id)).toHaveLength(0);
   });
+
+  it('given several characters at once (valid, expired, dead, unknown), then each gets its token or its own error', async () => {
+    const valid = await linked(600);
+    const expired = await linked(-10);
+    const dead = await linked(-10);
+    eve.revokeCharacter(dead.id);
+    const results = await service().accessTokens([valid.characterId, expired.characterId, dead.characterId, 5n], [WALLET]);
+    expect(results.get(valid.characterId)).toEqual({ token: valid.tokens.accessToken });
+    expect(results.get(expired.characterId)).toEqual({ token: refreshes(expired.id).find((r) => r.status === 200)!.issued!.accessToken });
+    expect((results.get(dead.characterId) as { error: unknown }).error).toBeInstanceOf(LoginExpiredError);
+    expect((results.get(5n) as { error: unknown }).error).toBeInstanceOf(NotLinkedError);
+    expect(refreshes(0)).toHaveLength(2); // the expired one and the dead one; the valid one needs none
+  });
 });
 

@@ -55,4 +55,11 @@ describe('loadConfig', () => {
     expect(message).toMatch(/EVE_CALLBACK_URL must be an http\(s\) URL/);
     expect(message).not.toContain('c2hvcnQ=');
   });
+
+  it('given DISCORD_MEMBERS_INTENT, then false by default, true only for "true", and a clear error otherwise', () => {
+    expect(loadConfig(valid).DISCORD_MEMBERS_INTENT).toBe(false);
+    expect(loadConfig({ ...valid, DISCORD_MEMBERS_INTENT: 'true' }).DISCORD_MEMBERS_INTENT).toBe(true);
+    expect(loadConfig({ ...valid, DISCORD_MEMBERS_INTENT: 'false' }).DISCORD_MEMBERS_INTENT).toBe(false);
+    expect(() => loadConfig({ ...valid, DISCORD_MEMBERS_INTENT: 'yes' })).toThrow(/DISCORD_MEMBERS_INTENT must be true or false/);
+  });
 });

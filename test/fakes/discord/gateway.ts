@@ -1,7 +1,8 @@
 // The gateway half: HELLO, heartbeat ACKs, IDENTIFY -> READY + one
 // GUILD_CREATE per guild of the shard (without them discord.js waits ~15 s
-// before 'ready'), RESUME with replay, and dispatch of events to a chosen
-// connection. Shares the HTTP server's port through the 'upgrade' event.
+// before 'ready'), RESUME with replay, member list requests (op 8) answered
+// with GUILD_MEMBERS_CHUNK, and dispatch of events to a chosen connection.
+// Shares the HTTP server's port through the 'upgrade' event.
  
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,6 +10,8 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { nextSnowflake, shardForGuild } from './snowflake.ts';
 import type { FakeState } from './state.ts';
 
+const GUILD_MEMBERS_INTENT = 1 << 1;
+const MEMBERS_PER_CHUNK = 1000;
 const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceStateUpdate: 4, Resume: 6, Reconnect: 7, RequestGuildMembers: 8, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
 
 interface Session {
@@ -123,11 +126,44 @@ export class Gateway {
         return;
       case Op.PresenceUpdate:
       case Op.VoiceStateUpdate:
+        if (!connection.session) connection.ws.close(4003, 'Not authenticated.');
+        return;
       case Op.RequestGuildMembers:
         if (!connection.session) connection.ws.close(4003, 'Not authenticated.');
+        else void this.requestGuildMembers(connection, payload.d).catch(() => undefined);
         return;
       default:
         connection.ws.close(4001, 'Unknown opcode.');
+    }
+  }
+
+  /**
+   * op 8: the members as GUILD_MEMBERS_CHUNK events of at most 1000, as
+   * Discord sends them. The whole list (empty query, no user_ids) needs the
+   * Guild Members intent; without it Discord sends nothing (the client times out).
+   */
+  private async requestGuildMembers(connection: Connection, d: any): Promise<void> {
+    const guild = this.state.guilds.get(String(d?.guild_id));
+    if (!guild) return;
+    const userIds: string[] | undefined = Array.isArray(d?.user_ids) ? d.user_ids.map(String) : typeof d?.user_ids === 'string' ? [d.user_ids] : undefined;
+    const query = typeof d?.query === 'string' ? d.query.toLowerCase() : '';
+    if (!userIds && query === '' && ((connection.session?.intents ?? 0) & GUILD_MEMBERS_INTENT) === 0) return;
+    let members = [...guild.members.values()].filter((m) =>
+      userIds ? userIds.includes(m.userId) : (this.state.users.get(m.userId)?.username ?? '').toLowerCase().startsWith(query),
+    );
+    const limit = Number(d?.limit ?? 0);
+    if (limit > 0) members = members.slice(0, limit);
+    const count = Math.max(1, Math.ceil(members.length / MEMBERS_PER_CHUNK));
+    for (let index = 0; index < count; index += 1) {
+      const chunk = members.slice(index * MEMBERS_PER_CHUNK, (index + 1) * MEMBERS_PER_CHUNK);
+      await this.dispatch(connection, 'GUILD_MEMBERS_CHUNK', {
+        guild_id: guild.id,
+        members: chunk.map((m) => this.state.memberJson(guild.id, m.userId)),
+        chunk_index: index,
+        chunk_count: count,
+        ...(userIds ? { not_found: userIds.filter((id) => !guild.members.has(id)) } : {}),
+        ...(d?.nonce !== undefined ? { nonce: d.nonce } : {}),
+      });
     }
   }
 

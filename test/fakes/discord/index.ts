@@ -47,8 +47,10 @@ export class FakeDiscord {
         res.end(JSON.stringify({ message: `fake discord crashed: ${(error as Error).message}`, code: 0 }));
       });
     });
-    // Keep-alive sockets from undici must not keep the test process alive after close().
-    server.keepAliveTimeout = 1000;
+    // Like Discord, keep connections alive long enough to be reused: undici does not
+    // reuse a socket whose keep-alive hint is under its 2 s threshold, so a shorter
+    // timeout would make every REST call open a new connection. close() ends them all.
+    server.keepAliveTimeout = 10_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());

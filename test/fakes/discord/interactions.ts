@@ -262,13 +262,13 @@ export function buildComponentInteraction(state: FakeState, input: ButtonInput):
 
 function refuse(state: FakeState, record: InteractionRecord, kind: string, reply: Reply): Reply {
   record.refused.push({ kind, status: reply.status, body: reply.body, at: performance.now() });
-  state.signal.notify();
+  state.signal.notify(record.id);
   return reply;
 }
 
 function accept(state: FakeState, record: InteractionRecord, response: Omit<InteractionResponse, 'at'>): void {
   record.responses.push({ ...response, at: performance.now() });
-  state.signal.notify();
+  state.signal.notify(record.id);
 }
 
 function checkAutocompleteChoices(data: any): Reply | undefined {
@@ -478,6 +478,7 @@ export class InteractionHandle {
       () => this.record.responses.find(predicate),
       timeoutMs,
       () => `a response to interaction ${this.record.commandName ?? this.record.type} (${describeResponses(this.record)})`,
+      this.record.id,
     );
   }
 
@@ -508,6 +509,7 @@ export class InteractionHandle {
       },
       timeoutMs,
       () => `the reply to interaction ${this.record.commandName ?? this.record.type} (current: ${describeReply(this.currentReply())}; ${describeResponses(this.record)})`,
+      this.record.id,
     );
   }
 }

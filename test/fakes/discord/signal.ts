@@ -6,27 +6,35 @@
 interface Waiter {
   check: () => boolean;
   fail: (error: Error) => void;
+  /** set for waits on one interaction: only changes to it re-check them */
+  topic?: string;
 }
 
 export class Signal {
   private readonly waiters = new Set<Waiter>();
   private closedError: Error | undefined;
 
-  /** Re-run every pending check. Call after each state change. */
-  notify(): void {
-    for (const waiter of [...this.waiters]) waiter.check();
+  /**
+   * Re-run the pending checks. Call after each state change; with a topic
+   * (an interaction id) the waits on that interaction are checked too. Waits
+   * on other interactions are left alone, so a thousand pending replies cost
+   * one check per change, not a thousand.
+   */
+  notify(topic?: string): void {
+    for (const waiter of [...this.waiters]) if (waiter.topic === undefined || waiter.topic === topic) waiter.check();
   }
 
   /**
    * Resolve with the first non-undefined value of `probe`, checked now and on
    * each notify; reject after `timeoutMs` with `describe()` in the message.
    */
-  waitFor<T>(probe: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
+  waitFor<T>(probe: () => T | undefined, timeoutMs: number, describe: () => string, topic?: string): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise<T>((resolve, reject) => {
       // eslint-disable-next-line prefer-const -- assigned after the waiter that reads it is built
       let timer: NodeJS.Timeout | undefined;
       const waiter: Waiter = {
+        topic,
         check: () => {
           let value: T | undefined;
           try {

@@ -1,0 +1,44 @@
+// npm run bench [-- scenario ...]: runs the real bot against the test bed's fakes and prints a table.
+import { cpus } from 'node:os';
+import setupTestDatabases from '../test/support/globalSetup.ts';
+import type { ScenarioResult } from './support/context.ts';
+import { acknowledgement } from './scenarios/acknowledgement.ts';
+import { cache } from './scenarios/cache.ts';
+import { refreshStorm } from './scenarios/refreshStorm.ts';
+import { startup } from './scenarios/startup.ts';
+import { warmWallet } from './scenarios/warmWallet.ts';
+
+const SCENARIOS: Record<string, () => Promise<ScenarioResult[]>> = {
+  warm: warmWallet,
+  ack: acknowledgement,
+  storm: refreshStorm,
+  cache,
+  startup,
+};
+
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SCENARIOS);
+const unknown = chosen.filter((name) => !SCENARIOS[name]);
+if (unknown.length) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  process.exit(1);
+}
+
+const teardown = await setupTestDatabases();
+const results: ScenarioResult[] = [];
+try {
+  for (const name of chosen) {
+    process.stderr.write(`running ${name}…\n`);
+    results.push(...(await SCENARIOS[name]!()));
+  }
+} finally {
+  await teardown();
+}
+
+const lines = [`Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${new Date().toISOString().slice(0, 10)}`, ''];
+for (const result of results) {
+  lines.push(`### ${result.name}`, '', '| metric | value | target | |', '|---|---|---|---|');
+  for (const row of result.rows) lines.push(`| ${row.metric} | ${row.value} | ${row.target ?? ''} | ${row.ok === undefined ? '' : row.ok ? 'met' : 'MISSED'} |`);
+  lines.push('');
+}
+console.log(lines.join('\n'));
+process.exit(0);

@@ -1,0 +1,77 @@
+import type { Database } from '../db/client.ts';
+import { characterAffiliations, EsiError, type EsiBudget, type EsiClient } from '../esi/index.ts';
+import type { Logger } from '../log.ts';
+import type { AuditEventKind } from './events.ts';
+
+export interface Affiliation {
+  corporationId: bigint;
+  allianceId: bigint | null;
+}
+
+/** A character whose corporation or alliance is not what was stored. */
+export interface AffiliationChange {
+  characterId: bigint;
+  discordUserId: bigint;
+  name: string;
+  from: { corporationId: bigint | null; allianceId: bigint | null };
+  to: Affiliation;
+}
+
+/**
+ * Where the characters are now, from POST /characters/affiliation (public,
+ * 1000 ids a request, the batches in parallel). Undefined when ESI could not
+ * answer: the audit then shows the stored corporations and says so.
+ */
+export async function currentAffiliations(
+  esi: EsiClient,
+  characterIds: readonly bigint[],
+  budget: EsiBudget,
+  logger: Logger,
+): Promise<Map<bigint, Affiliation> | undefined> {
+  if (characterIds.length === 0) return new Map();
+  try {
+    const rows = await characterAffiliations(esi, characterIds, budget);
+    return new Map(rows.map((row) => [row.characterId, { corporationId: row.corporationId, allianceId: row.allianceId ?? null }]));
+  } catch (error) {
+    if (!(error instanceof EsiError)) throw error;
+    logger.warn({ err: error, characters: characterIds.length }, 'audit: affiliations unavailable, showing stored corporations');
+    return undefined;
+  }
+}
+
+/**
+ * Stores the new corporation and alliance of every changed character in one
+ * UPDATE, so /characters shows the truth too, and appends a
+ * `corporation_changed` event for each corporation change, in one transaction.
+ * A row is updated only if it still holds what the audit read: of two audits
+ * racing, one records the change.
+ */
+export async function saveAffiliationChanges(db: Database, changes: readonly AffiliationChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const rows = JSON.stringify(
+    changes.map((c) => ({
+      id: String(c.characterId),
+      old_corp: c.from.corporationId === null ? null : String(c.from.corporationId),
+      corp: String(c.to.corporationId),
+      alliance: c.to.allianceId === null ? null : String(c.to.allianceId),
+    })),
+  );
+  await db.$transaction(async (tx) => {
+    const updated = await tx.$queryRaw<{ id: bigint }[]>`
+      UPDATE "character" AS c
+         SET "corporation_id" = v.corp, "alliance_id" = v.alliance, "updated_at" = now()
+        FROM jsonb_to_recordset(${rows}::jsonb) AS v(id bigint, old_corp bigint, corp bigint, alliance bigint)
+       WHERE c."id" = v.id AND c."corporation_id" IS NOT DISTINCT FROM v.old_corp
+      RETURNING c."id"`;
+    const done = new Set(updated.map((row) => BigInt(row.id)));
+    const events = changes
+      .filter((c) => done.has(c.characterId) && c.from.corporationId !== null && c.from.corporationId !== c.to.corporationId)
+      .map((c) => ({
+        kind: 'corporation_changed' satisfies AuditEventKind,
+        discordUserId: c.discordUserId,
+        characterId: c.characterId,
+        detail: { name: c.name, fromCorporationId: String(c.from.corporationId), toCorporationId: String(c.to.corporationId) },
+      }));
+    if (events.length > 0) await tx.auditEvent.createMany({ data: events });
+  });
+}

@@ -1,0 +1,251 @@
+import { performance } from 'node:perf_hooks';
+import { budgetFromNow, type Budget } from '../budget.ts';
+import type { Database } from '../db/client.ts';
+import type { EsiClient, NameResolver } from '../esi/index.ts';
+import type { Logger } from '../log.ts';
+import type { EveDirectory } from '../services.ts';
+import type { TokenService } from '../tokens/tokenService.ts';
+import { assertMayAudit, assertMayChangeSettings, type AuditRequester } from './access.ts';
+import { currentAffiliations, saveAffiliationChanges } from './affiliations.ts';
+import { trackedMemberLists } from './corporationMembers.ts';
+import { UnknownCorporationsError } from './errors.ts';
+import { recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
+import { affiliationChanges, assembleReport, type AuditMember, type AuditReport } from './report.ts';
+import { charactersOf } from './roster.ts';
+import { parseCorporationList, readSettings, saveSettings, type AuditSettings } from './settings.ts';
+import { eventCorporationIds, recentEvents, type TrailEvent } from './trail.ts';
+
+export interface AuditServiceOptions {
+  database: Database;
+  esi: EsiClient;
+  tokens: TokenService;
+  names: NameResolver;
+  directory: EveDirectory;
+  logger: Logger;
+  /** the scopes /link asks for: a grant without one of them has "missing scopes" */
+  requiredScopes: readonly string[];
+  /** DISCORD_MEMBERS_INTENT: the edge can list the guild's members from Discord */
+  membersIntent: boolean;
+  /** sightings not yet written are written before the members are read */
+  recorder?: GuildMemberRecorder;
+}
+
+/** A guild member as Discord lists it (the edge passes plain ids and names). */
+export interface ListedMember {
+  discordUserId: bigint;
+  name: string;
+}
+
+declare const authorized: unique symbol;
+
+/** Proof that the access check passed; only AuditService.authorize makes one. */
+export interface AuthorizedAudit {
+  readonly guildId: bigint;
+  readonly requester: AuditRequester;
+  readonly settings: AuditSettings;
+  readonly [authorized]: true;
+}
+
+export interface MemberAudit {
+  member: AuditMember;
+  events: TrailEvent[];
+  names: Map<bigint, string>;
+  affiliationsLive: boolean;
+}
+
+const REPORT_EVENTS = 10;
+const MEMBER_EVENTS = 10;
+
+/**
+ * /audit: who in the guild linked what, whose logins died, and who in the
+ * tracked corporations never linked. The database work is a fixed number of
+ * queries whatever the member count (counted and logged per report); ESI
+ * calls are batched (affiliations and names by 1000) or one per tracked
+ * corporation. Only members of the guild are ever read or shown.
+ */
+export class AuditService {
+  constructor(private readonly options: AuditServiceOptions) {}
+
+  /** True when the edge should list the guild's members from Discord for report() and events(). */
+  get listsGuildMembers(): boolean {
+    return this.options.membersIntent;
+  }
+
+  /** Reads the guild's settings and checks the requester may audit; throws AuditAccessDeniedError otherwise. */
+  async authorize(guildId: bigint, requester: AuditRequester): Promise<AuthorizedAudit> {
+    const settings = await readSettings(this.options.database, guildId);
+    assertMayAudit(settings, requester);
+    return { guildId, requester, settings } as AuthorizedAudit;
+  }
+
+  async report(audit: AuthorizedAudit, listed?: readonly ListedMember[]): Promise<AuditReport> {
+    const started = performance.now();
+    const { database, esi, logger } = this.options;
+    const budget = budgetFromNow();
+    let queries = 1; // the settings, read by authorize()
+
+    let members: { discordUserId: bigint; name: string | null }[];
+    if (listed) {
+      members = listed.map((m) => ({ discordUserId: m.discordUserId, name: m.name }));
+    } else {
+      queries += 1;
+      await this.options.recorder?.flush();
+      members = await recordedGuildMembers(database, audit.guildId);
+    }
+    const memberIds = members.map((m) => m.discordUserId);
+    queries += 1;
+    const characters = await charactersOf(database, memberIds);
+
+    const affiliations = await currentAffiliations(esi, characters.map((c) => c.id), budget, logger);
+    const changes = affiliationChanges(characters, affiliations);
+    if (changes.length > 0) {
+      queries += 1;
+      await saveAffiliationChanges(database, changes);
+    }
+
+    const tracked = audit.settings.trackedCorporationIds;
+    if (tracked.length > 0) queries += 1;
+    const memberLists = await trackedMemberLists({ database, tokens: this.options.tokens, esi, logger }, tracked, budget);
+    const listedIds = [...memberLists.values()].flatMap((list) => (list.status === 'ok' ? list.memberIds : []));
+    let linkedOwners = new Map<bigint, bigint>();
+    if (listedIds.length > 0) {
+      queries += 1;
+      const linked = await database.character.findMany({ where: { id: { in: listedIds } }, select: { id: true, discordUserId: true } });
+      linkedOwners = new Map(linked.map((c) => [c.id, c.discordUserId]));
+    }
+
+    queries += 1;
+    const events = await recentEvents(database, { guildId: audit.guildId, memberIds, limit: REPORT_EVENTS });
+
+    const assembled = assembleReport({
+      guildId: audit.guildId,
+      membersListed: listed !== undefined,
+      members,
+      characters,
+      affiliations,
+      trackedCorporationIds: tracked,
+      memberLists,
+      linkedOwners,
+      requiredScopes: this.options.requiredScopes,
+      names: new Map(),
+      events,
+    });
+    const missing = assembled.tracked.flatMap((t) => t.missing);
+    const entities = [...assembled.corporations.map((t) => t.id), ...assembled.alliances.map((t) => t.id), ...tracked, ...previousCorporations(assembled.members), ...eventCorporationIds(events)];
+    const report: AuditReport = { ...assembled, names: await this.#names([...entities, ...missing], budget) };
+
+    logger.info(
+      {
+        guildId: String(audit.guildId),
+        members: report.totals.members,
+        characters: report.totals.characters,
+        tracked: tracked.length,
+        missing: report.totals.missing,
+        affiliationChanges: changes.length,
+        queries,
+        ms: Math.round(performance.now() - started),
+      },
+      'audit report',
+    );
+    return report;
+  }
+
+  /** One member's characters, logins and recent events; the edge has checked the user is in the guild. */
+  async member(audit: AuthorizedAudit, target: { discordUserId: bigint; name: string | null }): Promise<MemberAudit> {
+    const { database, esi, logger } = this.options;
+    const budget = budgetFromNow();
+    const characters = await charactersOf(database, [target.discordUserId]);
+    const affiliations = await currentAffiliations(esi, characters.map((c) => c.id), budget, logger);
+    await saveAffiliationChanges(database, affiliationChanges(characters, affiliations));
+    const events = await recentEvents(database, { guildId: audit.guildId, memberIds: [target.discordUserId], limit: MEMBER_EVENTS });
+    const report = assembleReport({
+      guildId: audit.guildId,
+      membersListed: false,
+      members: [target],
+      characters,
+      affiliations,
+      trackedCorporationIds: audit.settings.trackedCorporationIds,
+      memberLists: new Map(),
+      linkedOwners: new Map(),
+      requiredScopes: this.options.requiredScopes,
+      names: new Map(),
+      events,
+    });
+    const member = report.members[0]!;
+    const ids = [
+      ...member.characters.flatMap((c) => [c.corporationId, c.allianceId, c.previousCorporationId]).filter((id): id is bigint => id !== null),
+      ...eventCorporationIds(events),
+    ];
+    return { member, events, names: await this.#names(ids, budget), affiliationsLive: report.affiliationsLive };
+  }
+
+  /** The latest audit-trail events about the guild's members. */
+  async events(audit: AuthorizedAudit, listed: readonly ListedMember[] | undefined, limit: number): Promise<{ events: TrailEvent[]; names: Map<bigint, string> }> {
+    if (!listed) await this.options.recorder?.flush();
+    const memberIds = listed ? listed.map((m) => m.discordUserId) : (await recordedGuildMembers(this.options.database, audit.guildId)).map((m) => m.discordUserId);
+    const events = await recentEvents(this.options.database, { guildId: audit.guildId, memberIds, limit });
+    return { events, names: await this.#names(eventCorporationIds(events), budgetFromNow()) };
+  }
+
+  /** Names of the tracked corporations, for showing the settings. */
+  async trackedNames(audit: AuthorizedAudit): Promise<Map<bigint, string>> {
+    return this.#names(audit.settings.trackedCorporationIds, budgetFromNow());
+  }
+
+  /**
+   * Changes the admin role and/or the tracked corporations (ids, or names of
+   * corporations that linked characters are in). Any unknown name or id
+   * throws UnknownCorporationsError and nothing is saved.
+   */
+  async updateSettings(
+    audit: AuthorizedAudit,
+    change: { adminRoleId?: bigint | null; corporations?: string },
+  ): Promise<{ settings: AuditSettings; names: Map<bigint, string> }> {
+    assertMayChangeSettings(audit.requester);
+    const trackedCorporationIds = change.corporations === undefined ? undefined : await this.#resolveCorporations(change.corporations);
+    const settings = await saveSettings(this.options.database, {
+      guildId: audit.guildId,
+      changedBy: audit.requester.discordUserId,
+      ...(change.adminRoleId !== undefined ? { adminRoleId: change.adminRoleId } : {}),
+      ...(trackedCorporationIds !== undefined ? { trackedCorporationIds } : {}),
+    });
+    this.options.logger.info(
+      { guildId: String(audit.guildId), by: String(audit.requester.discordUserId), adminRoleId: settings.adminRoleId?.toString() ?? null, tracked: settings.trackedCorporationIds.map(String) },
+      'audit settings changed',
+    );
+    return { settings, names: await this.#names(settings.trackedCorporationIds, budgetFromNow()) };
+  }
+
+  async #resolveCorporations(text: string): Promise<bigint[]> {
+    // "none" clears the list (Discord does not allow an empty option).
+    const { ids, names } = parseCorporationList(/^\s*none\s*$/i.test(text) ? '' : text);
+    const unknown: string[] = [];
+    const resolved: bigint[] = [];
+    // Ids: ESI must know them as corporations (a typo would otherwise be tracked silently).
+    for (const id of ids) {
+      if (await this.options.directory.corporation(id)) resolved.push(id);
+      else unknown.push(String(id));
+    }
+    if (names.length > 0) {
+      // Names: among the corporations of linked characters, the only ones whose names the bot knows.
+      const groups = await this.options.database.character.groupBy({ by: ['corporationId'], where: { corporationId: { not: null } } });
+      const known = await this.options.names.resolve(groups.map((g) => g.corporationId!));
+      for (const name of names) {
+        const match = [...known].find(([, n]) => n.category === 'corporation' && n.name.toLowerCase() === name.toLowerCase());
+        if (match) resolved.push(match[0]);
+        else unknown.push(name);
+      }
+    }
+    if (unknown.length > 0) throw new UnknownCorporationsError(unknown);
+    return [...new Set(resolved)];
+  }
+
+  async #names(ids: readonly bigint[], budget: Budget): Promise<Map<bigint, string>> {
+    const resolved = await this.options.names.resolve([...new Set(ids)], budget);
+    return new Map([...resolved].map(([id, n]) => [id, n.name]));
+  }
+}
+
+function previousCorporations(members: readonly AuditMember[]): bigint[] {
+  return members.flatMap((m) => m.characters.flatMap((c) => (c.previousCorporationId === null ? [] : [c.previousCorporationId])));
+}

@@ -1,0 +1,104 @@
+import { Prisma, type Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+
+type Sql = Pick<Prisma.TransactionClient, '$executeRaw'>;
+
+/**
+ * Remembers that a user is in a guild (see GuildMember in the schema). One
+ * statement; the row is rewritten only when the name changed or the last
+ * sighting is an hour old, so busy users do not turn every command into a write.
+ * `name` undefined keeps the stored one (the SSO callback does not know it).
+ */
+export async function recordGuildMember(db: Sql, guildId: bigint, discordUserId: bigint, name?: string): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "guild_member" ("guild_id", "discord_user_id", "name", "seen_at")
+    VALUES (${guildId}, ${discordUserId}, ${name ?? null}, now())
+    ON CONFLICT ("guild_id", "discord_user_id") DO UPDATE
+      SET "name" = COALESCE(EXCLUDED."name", "guild_member"."name"), "seen_at" = EXCLUDED."seen_at"
+      WHERE "guild_member"."seen_at" < now() - interval '1 hour'
+         OR "guild_member"."name" IS DISTINCT FROM COALESCE(EXCLUDED."name", "guild_member"."name")`;
+}
+
+export interface GuildMemberRecorderOptions {
+  /** how often pending sightings are written, in one statement */
+  flushEveryMs?: number;
+  /** write at once when this many are pending */
+  maxPending?: number;
+  /** a user seen in a guild is not written again for this long (matches recordGuildMember's hour) */
+  rememberMs?: number;
+  /** bound on the in-memory "recently written" set */
+  maxRemembered?: number;
+}
+
+/**
+ * Sightings of users in guilds, off the commands' path: they are collected
+ * in memory and written together (one multi-row upsert every couple of
+ * seconds), and a user already written in the last hour is not written
+ * again. A burst of a thousand commands costs a handful of statements, not
+ * a thousand writes with their WAL flushes. `flush()` before reading
+ * (the audit does) and at shutdown.
+ */
+export class GuildMemberRecorder {
+  readonly #pending = new Map<string, { guildId: bigint; userId: bigint; name: string }>();
+  readonly #written = new Map<string, number>();
+  readonly #options: Required<GuildMemberRecorderOptions>;
+  readonly #timer: NodeJS.Timeout;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly database: Database,
+    private readonly logger: Logger,
+    options: GuildMemberRecorderOptions = {},
+  ) {
+    this.#options = { flushEveryMs: 2_000, maxPending: 500, rememberMs: 60 * 60 * 1000, maxRemembered: 100_000, ...options };
+    this.#timer = setInterval(() => void this.flush(), this.#options.flushEveryMs);
+    this.#timer.unref();
+  }
+
+  record(guildId: bigint, userId: bigint, name: string): void {
+    const key = `${guildId}:${userId}`;
+    const writtenAt = this.#written.get(key);
+    if (writtenAt !== undefined && Date.now() - writtenAt < this.#options.rememberMs) return;
+    this.#pending.set(key, { guildId, userId, name });
+    if (this.#pending.size >= this.#options.maxPending) void this.flush();
+  }
+
+  /** Writes what is pending; resolves when it is in the database. Never throws (a lost sighting is logged). */
+  flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(() => this.#write());
+    return this.#flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+
+  async #write(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const batch = [...this.#pending];
+    this.#pending.clear();
+    try {
+      const rows = batch.map(([, s]) => Prisma.sql`(${s.guildId}, ${s.userId}, ${s.name}, now())`);
+      await this.database.$executeRaw`
+        INSERT INTO "guild_member" ("guild_id", "discord_user_id", "name", "seen_at")
+        VALUES ${Prisma.join(rows)}
+        ON CONFLICT ("guild_id", "discord_user_id") DO UPDATE
+          SET "name" = EXCLUDED."name", "seen_at" = EXCLUDED."seen_at"`;
+      const now = Date.now();
+      for (const [key] of batch) this.#written.set(key, now);
+      // Oldest first: Map keeps insertion order, so trimming from the front drops the oldest.
+      for (const key of this.#written.keys()) {
+        if (this.#written.size <= this.#options.maxRemembered) break;
+        this.#written.delete(key);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, sightings: batch.length }, 'could not record guild members');
+    }
+  }
+}
+
+/** The users recorded in a guild, with their last known names. */
+export async function recordedGuildMembers(db: Database, guildId: bigint): Promise<{ discordUserId: bigint; name: string | null }[]> {
+  return db.guildMember.findMany({ where: { guildId }, select: { discordUserId: true, name: true } });
+}

@@ -1,0 +1,355 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandOptionInput, ReplyView } from '../fakes/discord/index.ts';
+import { csvRecords } from '../support/csv.ts';
+import { linkCharacter } from '../support/linking.ts';
+import { TestBed } from '../support/testBed.ts';
+
+const GUILD_A = '1180000000000000100';
+const GUILD_B = '1180000000000000700';
+const AUDITOR_ROLE = '1180000000000000301';
+const MANAGE_GUILD = '32';
+
+const ADMIN = '200000000000000100';
+const AUDITOR = '200000000000000101';
+const NOBODY = '200000000000000102';
+const U1 = '200000000000000111';
+const U2 = '200000000000000112';
+const U3 = '200000000000000113';
+const OUTSIDER = '200000000000000114'; // only in guild B
+const BOTH = '200000000000000115'; // in guilds A and B
+
+const ALPHA = { id: 98000001, name: 'Alpha Industries', ticker: 'ALPHA', allianceId: 99000001 };
+const BETA = { id: 98000002, name: 'Beta Corp', ticker: 'BETA' };
+const GAMMA = { id: 98000003, name: 'Gamma Group', ticker: 'GAMMA' };
+const ALLIANCE = { id: 99000001, name: 'Alpha Alliance', ticker: 'AA' };
+
+const ALICE = { id: 90000001, name: 'Alice Alpha' };
+const ALDO = { id: 90000002, name: 'Aldo Alt' };
+const BOB = { id: 90000003, name: 'Bob Bolter' };
+const DORA = { id: 90000004, name: 'Dora Dead' };
+const FORMULA = { id: 90000005, name: '=1+2 Formula' };
+const CAROL = { id: 90000006, name: 'Carol Outside' };
+const ERIN = { id: 90000007, name: 'Erin Both' };
+const GUS = { id: 90000008, name: 'Gus Gamma' };
+const MIKE = { id: 90000099, name: 'Mike Missing' };
+
+const MEMBERSHIP_SCOPE = 'esi-corporations.read_corporation_membership.v1';
+
+type Sub = { sub: string; options?: CommandOptionInput[] };
+
+async function runAudit(bed: TestBed, who: { userId: string; guildId?: string; permissions?: string; roles?: string[] }, { sub, options }: Sub): Promise<ReplyView> {
+  const interaction = await bed.discord.sendCommand({
+    name: 'audit',
+    userId: who.userId,
+    guildId: who.guildId ?? GUILD_A,
+    permissions: who.permissions ?? '0',
+    ...(who.roles ? { roles: who.roles } : {}),
+    options: [{ name: sub, type: 1, ...(options ? { options } : {}) }],
+  });
+  return interaction.waitForReply((r) => !r.loading, 20_000);
+}
+
+const text = (reply: ReplyView) => `${reply.content ?? ''}\n${JSON.stringify(reply.embeds)}`;
+const csvOf = (reply: ReplyView) => {
+  const file = reply.files.find((f) => f.name.endsWith('.csv'));
+  expect(file, 'a CSV attachment').toBeDefined();
+  return file!.data.toString('utf8');
+};
+const field = (reply: ReplyView, prefix: string): string | undefined =>
+  (reply.embeds[0]?.fields as { name: string; value: string }[] | undefined)?.find((f) => f.name.startsWith(prefix))?.value;
+
+describe('/audit', () => {
+  let bed: TestBed;
+  let summaryA: ReplyView;
+
+  beforeAll(async () => {
+    bed = await TestBed.start({
+      discord: {
+        guilds: [
+          { id: GUILD_A, name: 'Alpha Guild', roles: [{ id: AUDITOR_ROLE, name: 'Auditor', permissions: '0' }] },
+          { id: GUILD_B, name: 'Beta Guild' },
+        ],
+      },
+    });
+    const { eve, discord, db } = bed;
+    eve.addAlliance(ALLIANCE);
+    for (const corp of [ALPHA, BETA, GAMMA]) eve.addCorporation(corp);
+    for (const c of [ALICE, ALDO, BOB, DORA, FORMULA, CAROL, MIKE]) eve.addCharacter({ ...c, corporationId: ALPHA.id });
+    eve.addCharacter({ ...ERIN, corporationId: BETA.id });
+    eve.addCharacter({ ...GUS, corporationId: GAMMA.id });
+    discord.addMember(GUILD_A, { userId: U3, username: '=cmd|calc' });
+
+    await linkCharacter(bed, U1, ALICE.id, { guildId: GUILD_A });
+    await linkCharacter(bed, U1, ALDO.id, { guildId: GUILD_A });
+    await linkCharacter(bed, U2, BOB.id, { guildId: GUILD_A });
+    await linkCharacter(bed, U2, DORA.id, { guildId: GUILD_A });
+    await linkCharacter(bed, U3, FORMULA.id, { guildId: GUILD_A });
+    await linkCharacter(bed, OUTSIDER, CAROL.id, { guildId: GUILD_B });
+    await linkCharacter(bed, BOTH, ERIN.id, { guildId: GUILD_A });
+    await linkCharacter(bed, BOTH, GUS.id, { guildId: GUILD_A });
+    // BOTH is seen in guild B too.
+    await (await discord.sendCommand({ name: 'characters', userId: BOTH, guildId: GUILD_B })).waitForReply();
+
+    // Aldo's login lacks the skills scope; Gus's lacks the membership scope (so Gamma has no token holder).
+    const grantOf = (id: number) => db.grant.findUniqueOrThrow({ where: { characterId: BigInt(id) } });
+    await db.grant.update({ where: { characterId: BigInt(ALDO.id) }, data: { scopes: (await grantOf(ALDO.id)).scopes.filter((s) => s !== 'esi-skills.read_skills.v1') } });
+    await db.grant.update({ where: { characterId: BigInt(GUS.id) }, data: { scopes: (await grantOf(GUS.id)).scopes.filter((s) => s !== MEMBERSHIP_SCOPE) } });
+
+    // Dora's login dies the real way: revoked at the SSO, then a command needs a refresh.
+    eve.revokeCharacter(DORA.id);
+    await db.grant.update({ where: { characterId: BigInt(DORA.id) }, data: { accessTokenExpiresAt: new Date(0) } });
+    const wallet = await discord.sendCommand({ name: 'wallet', userId: U2, guildId: GUILD_A, options: [{ name: 'character', type: 3, value: String(DORA.id) }] });
+    await wallet.waitForReply((r) => /expired or was revoked/.test(r.content ?? ''), 20_000);
+
+    // Bob leaves Alpha for Beta in game; ESI's own cache would hide it for an hour.
+    eve.addCharacter({ ...BOB, corporationId: BETA.id });
+    eve.clearEsiCache();
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('given a member without Manage Server or the admin role, then a refusal, no data and no ESI call', async () => {
+    const esiBefore = bed.eve.esiRequests.length;
+    for (const sub of ['summary', 'events']) {
+      const reply = await runAudit(bed, { userId: NOBODY }, { sub });
+      expect(reply.ephemeral).toBe(true);
+      expect(reply.content).toMatch(/You need the Manage Server permission or the audit admin role/);
+      expect(reply.embeds).toEqual([]);
+      expect(reply.files).toEqual([]);
+    }
+    const member = await runAudit(bed, { userId: NOBODY }, { sub: 'member', options: [{ name: 'user', type: 6, value: U1 }] });
+    expect(member.content).toMatch(/You need the Manage Server permission/);
+    expect(text(member)).not.toContain('Alice');
+    expect(bed.eve.esiRequests.length).toBe(esiBefore);
+  });
+
+  it('then the command is registered for Manage Server only and in guilds only', () => {
+    const definition = (bed.discord.commands('global') as { name: string; default_member_permissions?: string; contexts?: number[] }[]).find((c) => c.name === 'audit');
+    expect(definition?.default_member_permissions).toBe(MANAGE_GUILD);
+    expect(definition?.contexts).toEqual([0]);
+  });
+
+  it('given an unknown corporation name, then the error names it and nothing is saved', async () => {
+    const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'Alpha Industries, Nope Corp' }] });
+    expect(reply.content).toMatch(/Unknown corporation: "Nope Corp"/);
+    expect(reply.content).toMatch(/Nothing was saved/);
+    expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_A) } })).toBeNull();
+  });
+
+  it('given an admin-role holder without Manage Server, then they may not change the settings', async () => {
+    const reply = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'Alpha Industries' }] });
+    expect(reply.content).toMatch(/You need the Manage Server permission or the audit admin role/); // no role is set yet
+  });
+
+  it('given /audit settings by name and role, then they are stored per guild and recorded in the trail', async () => {
+    const reply = await runAudit(
+      bed,
+      { userId: ADMIN, permissions: MANAGE_GUILD },
+      {
+        sub: 'settings',
+        options: [
+          { name: 'admin_role', type: 8, value: AUDITOR_ROLE },
+          { name: 'corporations', type: 3, value: 'alpha industries' },
+        ],
+      },
+    );
+    expect(reply.content).toContain('Saved.');
+    expect(reply.content).toContain(`<@&${AUDITOR_ROLE}>`);
+    expect(reply.content).toContain(`Alpha Industries (${ALPHA.id})`);
+    const saved = await bed.db.guildSettings.findUniqueOrThrow({ where: { guildId: BigInt(GUILD_A) } });
+    expect(saved).toMatchObject({ adminRoleId: BigInt(AUDITOR_ROLE), trackedCorporationIds: [BigInt(ALPHA.id)] });
+    const event = await bed.db.auditEvent.findFirst({ where: { kind: 'settings_changed', guildId: BigInt(GUILD_A) } });
+    expect(event?.discordUserId).toBe(BigInt(ADMIN));
+
+    // The admin role opens the audit, not the settings.
+    const byRole = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'none' }] });
+    expect(byRole.content).toMatch(/Only members with the Manage Server permission can change the \/audit settings/);
+    const shown = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings' });
+    expect(shown.content).toContain(`**Tracked corporations:** Alpha Industries (${ALPHA.id})`);
+
+    // Guild B tracks Gamma by id: nobody there granted the membership scope.
+    const b = await runAudit(bed, { userId: ADMIN, guildId: GUILD_B, permissions: MANAGE_GUILD }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: String(GAMMA.id) }] });
+    expect(b.content).toContain(`Gamma Group (${GAMMA.id})`);
+  });
+
+  it('given the admin role, then /audit summary answers: counts, missing member, left, dead logins, and a CSV', async () => {
+    summaryA = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'summary' });
+    expect(summaryA.ephemeral).toBe(true);
+    expect(summaryA.embeds).toHaveLength(1);
+    const description = summaryA.embeds[0].description as string;
+    // Users seen in guild A: U1, U2, U3, BOTH, NOBODY, ADMIN, AUDITOR; four of them linked 7 characters.
+    expect(description).toContain('**4** of 7 members linked 7 characters (4 mains, 3 alts).');
+    expect(description).toContain('Logins: ✅ 4 ok · ❌ 1 dead · ⚠️ 2 missing scopes');
+    expect(description).toContain('DISCORD_MEMBERS_INTENT=true');
+    expect(field(summaryA, 'Dead logins')).toContain(`<@${U2}>: **Dora Dead**`);
+    expect(field(summaryA, 'Missing scopes')).toContain(`<@${U1}>: **Aldo Alt**`);
+  });
+
+  it('then a member nobody linked is found through GET /corporations/{id}/members with a member\'s token, and named', () => {
+    const missing = field(summaryA, 'Missing from Alpha Industries');
+    expect(missing).toContain('Mike Missing');
+    // Alice, Aldo, Dora, the formula pilot here; Carol by someone outside this guild; Mike nobody.
+    expect(missing).toContain('6 members · 4 linked here · 1 linked by people not in this server · **1 not linked**');
+    const call = bed.eve.esiRequests.find((r) => r.method === 'GET' && r.path.endsWith(`/corporations/${ALPHA.id}/members`));
+    expect(call?.status).toBe(200);
+    // Any live login of a member of the corporation with the scope will do (Dora's is dead; Carol's owner is not shown).
+    expect([ALICE.id, ALDO.id, FORMULA.id, CAROL.id]).toContain(call?.characterId);
+
+    const missingRow = csvRecords(csvOf(summaryA)).find((r) => r.row_type === 'missing_member');
+    expect(missingRow).toMatchObject({ character_id: String(MIKE.id), character_name: 'Mike Missing', corporation_id: String(ALPHA.id), corporation: 'Alpha Industries' });
+  });
+
+  it('then a character that left the corporation shows as having left, and its stored corporation is updated', async () => {
+    expect(field(summaryA, 'Left their corporation')).toContain(`**Bob Bolter** (<@${U2}>): Alpha Industries → Beta Corp`);
+    const bob = csvRecords(csvOf(summaryA)).find((r) => r.character_id === String(BOB.id));
+    expect(bob).toMatchObject({ corporation: 'Beta Corp', alliance: '', note: 'left Alpha Industries' });
+    const stored = await bed.db.character.findUniqueOrThrow({ where: { id: BigInt(BOB.id) } });
+    expect(stored.corporationId).toBe(BigInt(BETA.id));
+    const event = await bed.db.auditEvent.findFirst({ where: { kind: 'corporation_changed', characterId: BigInt(BOB.id) } });
+    expect(event?.detail).toMatchObject({ fromCorporationId: String(ALPHA.id), toCorporationId: String(BETA.id) });
+  });
+
+  it('then the CSV has one row per character with every column', () => {
+    const rows = csvRecords(csvOf(summaryA));
+    const characters = rows.filter((r) => r.row_type === 'character');
+    expect(characters.map((r) => r.character_name).sort()).toEqual(
+      [ALICE, ALDO, BOB, DORA, FORMULA, ERIN, GUS].map((c) => c.name).map((n) => (n.startsWith('=') ? `'${n}` : n)).sort(),
+    );
+    const alice = characters.find((r) => r.character_id === String(ALICE.id))!;
+    expect(alice).toMatchObject({
+      discord_user_id: U1,
+      main_or_alt: 'main',
+      corporation_id: String(ALPHA.id),
+      corporation: 'Alpha Industries',
+      alliance_id: String(ALLIANCE.id),
+      alliance: 'Alpha Alliance',
+      token_status: 'ok',
+      missing_scopes: '',
+    });
+    expect(alice.discord_user_name).toMatch(/^user/);
+    expect(new Date(alice.linked_at!).getTime()).toBeGreaterThan(Date.now() - 600_000);
+    expect(new Date(alice.last_refresh!).getTime()).toBeGreaterThan(Date.now() - 600_000);
+    expect(characters.find((r) => r.character_id === String(ALDO.id))).toMatchObject({ main_or_alt: 'alt', token_status: 'missing_scopes', missing_scopes: 'esi-skills.read_skills.v1' });
+    expect(characters.find((r) => r.character_id === String(DORA.id))).toMatchObject({ token_status: 'dead', note: 'login dead: invalid_grant' });
+  });
+
+  it('then values that start with =, +, - or @ are escaped against formula injection', () => {
+    const raw = csvOf(summaryA);
+    const formula = csvRecords(raw).find((r) => r.character_id === String(FORMULA.id))!;
+    expect(formula.character_name).toBe("'=1+2 Formula");
+    expect(formula.discord_user_name).toBe("'=cmd|calc");
+    expect(raw).not.toMatch(/(^|,)[=+\-@]/m);
+  });
+
+  it('given a user in two guilds, then each guild sees only its own members', async () => {
+    const rowsA = csvRecords(csvOf(summaryA));
+    expect(rowsA.some((r) => r.character_id === String(ERIN.id) && r.discord_user_id === BOTH)).toBe(true);
+    expect(rowsA.some((r) => r.discord_user_id === OUTSIDER || r.character_id === String(CAROL.id))).toBe(false);
+    expect(text(summaryA)).not.toContain('Carol');
+    expect(text(summaryA)).not.toContain(OUTSIDER);
+
+    const summaryB = await runAudit(bed, { userId: ADMIN, guildId: GUILD_B, permissions: MANAGE_GUILD }, { sub: 'summary' });
+    const rowsB = csvRecords(csvOf(summaryB));
+    const ids = rowsB.filter((r) => r.row_type === 'character').map((r) => Number(r.character_id)).sort();
+    expect(ids).toEqual([CAROL.id, ERIN.id, GUS.id]);
+    for (const c of [ALICE, ALDO, BOB, DORA, FORMULA]) expect(text(summaryB)).not.toContain(c.name);
+    // Guild B tracks Gamma, whose only linked character did not grant the membership scope.
+    expect(field(summaryB, 'Missing from Gamma Group')).toContain(`must /link and grant \`${MEMBERSHIP_SCOPE}\``);
+  });
+
+  it('given /audit member:@user, then their characters, main, corporations, logins, linked since, last refresh and events', async () => {
+    const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'member', options: [{ name: 'user', type: 6, value: U2 }] });
+    const embed = reply.embeds[0];
+    expect(embed.description).toContain('**Bob Bolter** (main): Beta Corp');
+    expect(embed.description).toContain('**Dora Dead**: Alpha Industries · Alpha Alliance');
+    expect(embed.description).toContain('❌ login dead (invalid\\_grant)');
+    expect(embed.description).toMatch(/linked <t:\d+:d> · last refresh <t:\d+:R>/);
+    expect(field(reply, 'Main')).toBe('Bob Bolter');
+    expect(field(reply, 'Corporations')).toContain('Beta Corp');
+    const events = field(reply, 'Recent events')!;
+    expect(events).toContain(`<@${U2}> linked **Bob Bolter**`);
+    expect(events).toContain('login of **Dora Dead**');
+    expect(events).toContain('**Bob Bolter** (<@' + U2 + '>) moved from Alpha Industries to Beta Corp');
+  });
+
+  it('given /audit member:@user for someone not in this guild, then nothing about them', async () => {
+    const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'member', options: [{ name: 'user', type: 6, value: OUTSIDER }] });
+    expect(reply.content).toMatch(/not a member of this server/);
+    expect(text(reply)).not.toContain('Carol');
+  });
+
+  it('given /audit events, then links, dead logins, moves and settings of this guild, and nothing of non-members', async () => {
+    const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'events' });
+    const description = reply.embeds[0].description as string;
+    expect(description).toContain(`<@${U1}> linked **Alice Alpha**`);
+    expect(description).toContain('login of **Dora Dead**');
+    expect(description).toContain(`<@${ADMIN}> changed the /audit settings`);
+    expect(description).not.toContain('Carol');
+    expect(description).not.toContain(OUTSIDER);
+  });
+
+  it('given a slow ESI, then the reply is deferred and the edit still carries the CSV', async () => {
+    const HANK = { id: 90000010, name: 'Hank Late' };
+    bed.eve.addCharacter({ ...HANK, corporationId: ALPHA.id });
+    await linkCharacter(bed, U1, HANK.id, { guildId: GUILD_A });
+    bed.eve.esi.latencyMs = 2_000; // past the dispatcher's 1.5 s: it defers, then edits
+    try {
+      const interaction = await bed.discord.sendCommand({ name: 'audit', userId: ADMIN, guildId: GUILD_A, permissions: MANAGE_GUILD, options: [{ name: 'summary', type: 1 }] });
+      const reply = await interaction.waitForReply((r) => !r.loading, 30_000);
+      expect(interaction.responses[0]).toMatchObject({ kind: 'callback', type: 5 });
+      expect(reply.embeds).toHaveLength(1);
+      expect(csvRecords(csvOf(reply)).some((r) => r.character_id === String(HANK.id))).toBe(true);
+    } finally {
+      bed.eve.esi.latencyMs = 0;
+    }
+  });
+
+  it('then the bot logged each report with its query count, and no unknown Discord route was hit', () => {
+    const reports = bed.bot!.logs.filter((l) => l.msg === 'audit report');
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    expect(bed.discord.unexpected).toEqual([]);
+  });
+});
+
+describe('/audit with the Guild Members intent', () => {
+  let bed: TestBed;
+  const LURKER = '200000000000000201'; // in the guild, never used the bot
+  const GONE = '200000000000000202'; // linked here, then left the guild
+  const PILOT = { id: 91000001, name: 'Lina Linked' };
+  const GONER = { id: 91000002, name: 'Gary Gone' };
+
+  beforeAll(async () => {
+    bed = await TestBed.start({ env: { DISCORD_MEMBERS_INTENT: 'true' } });
+    bed.eve.addCorporation({ id: ALPHA.id, name: ALPHA.name, ticker: ALPHA.ticker });
+    for (const c of [PILOT, GONER]) bed.eve.addCharacter({ ...c, corporationId: ALPHA.id });
+    bed.discord.addMember(GUILD_A, { userId: LURKER, username: 'lurker' });
+    await linkCharacter(bed, U1, PILOT.id, { guildId: GUILD_A });
+    await linkCharacter(bed, GONE, GONER.id, { guildId: GUILD_A });
+    bed.discord.removeMember(GUILD_A, GONE);
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('then the bot asks for the Guild Members intent', () => {
+    expect(bed.discord.identifyIntents).toBe(1 | 2); // Guilds | GuildMembers
+  });
+
+  it('given /audit summary, then only current members count, and those without a character are listed', async () => {
+    const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'summary' });
+    const description = reply.embeds[0].description as string;
+    expect(description).toContain('Members: everyone in this server, as Discord lists them.');
+    expect(description).not.toContain('DISCORD_MEMBERS_INTENT');
+    const without = field(reply, 'Members without a linked character')!;
+    expect(without).toContain(`<@${LURKER}>`);
+    expect(without).not.toContain(`<@${U1}>`);
+    expect(text(reply)).not.toContain('Gary Gone');
+    const rows = csvRecords(csvOf(reply));
+    expect(rows.find((r) => r.row_type === 'member_without_character' && r.discord_user_id === LURKER)?.discord_user_name).toBe('lurker');
+    expect(rows.some((r) => r.discord_user_id === GONE)).toBe(false);
+    expect(rows.find((r) => r.character_id === String(PILOT.id))?.discord_user_id).toBe(U1);
+  });
+});
