@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import setupTestDatabases from '../test/support/globalSetup.ts';
 import type { ScenarioResult } from './support/context.ts';
 import { acknowledgement } from './scenarios/acknowledgement.ts';
+import { auditMemory } from './scenarios/auditMemory.ts';
 import { cache } from './scenarios/cache.ts';
 import { refreshStorm } from './scenarios/refreshStorm.ts';
 import { startup } from './scenarios/startup.ts';
@@ -14,6 +15,7 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult[]>> = {
   storm: refreshStorm,
   cache,
   startup,
+  audit: auditMemory,
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SCENARIOS);

@@ -23,6 +23,8 @@ export interface SeedOptions {
   realTokens: boolean;
   /** characters' wallets at the fake */
   wallet?: number;
+  /** without real tokens: still make the characters known to the fake ESI (affiliations, names) */
+  knownToEsi?: boolean;
 }
 
 export interface SeededUser {
@@ -46,6 +48,7 @@ export async function seedLinkedUsers(db: Database, box: SecretBox, eve: FakeEve
       const name = `Pilot ${characterId}`;
       let tokens = { accessToken: `placeholder-access-${characterId}`, refreshToken: `placeholder-refresh-${characterId}` };
       let ownerHash = `owner-${characterId}`;
+      if (!options.realTokens && options.knownToEsi) eve.addCharacter({ id: characterId, name, corporationId: options.corporationId });
       if (options.realTokens) {
         eve.addCharacter({ id: characterId, name, corporationId: options.corporationId, wallet: options.wallet ?? 1000 });
         tokens = eve.issueTokens(characterId, ALL_SCOPES);

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { TcpProxy } from './tcpProxy.ts';
 
 export interface CapturedStatement {
   sql: string;
@@ -14,87 +14,72 @@ export interface CapturedStatement {
  * database round trips with it, whatever the ORM does inside, and EXPLAIN them.
  */
 export class PgStatementCounter {
-  readonly statements: CapturedStatement[] = [];
-  #server?: Server;
-  readonly #sockets = new Set<Socket>();
-
-  private constructor(readonly port: number) {}
+  private constructor(
+    private readonly proxy: TcpProxy,
+    /** every statement of every connection, in order */
+    readonly statements: CapturedStatement[],
+  ) {}
 
   static async start(target: { host: string; port: number }): Promise<PgStatementCounter> {
-    const connections: ((client: Socket) => void)[] = [];
-    const server = createServer((client) => connections[0]!(client));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const counter = new PgStatementCounter((server.address() as { port: number }).port);
-    connections.push((client) => counter.#connection(client, target));
-    counter.#server = server;
-    return counter;
+    const statements: CapturedStatement[] = [];
+    const proxy = await TcpProxy.start(target, () => statementReader(statements));
+    return new PgStatementCounter(proxy, statements);
+  }
+
+  get port(): number {
+    return this.proxy.port;
   }
 
   reset(): void {
     this.statements.length = 0;
   }
 
-  /** `url` with its host and port replaced by this proxy's. */
   proxied(url: string): string {
-    const proxied = new URL(url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(this.port);
-    return proxied.toString();
+    return this.proxy.proxied(url);
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise((resolve) => this.#server?.close(resolve));
+  close(): Promise<void> {
+    return this.proxy.close();
   }
+}
 
-  #connection(client: Socket, target: { host: string; port: number }): void {
-    const upstream = connect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    upstream.pipe(client);
-    let buffer = Buffer.alloc(0);
-    let started = false;
-    let lastSql = '';
-    let lastParams: CapturedStatement['params'] = [];
-    client.on('data', (chunk: Buffer) => {
-      upstream.write(chunk);
-      buffer = Buffer.concat([buffer, chunk]);
-      for (;;) {
-        if (!started) {
-          if (buffer.length < 8) return;
-          const length = buffer.readInt32BE(0);
-          if (buffer.length < length) return;
-          const code = buffer.readInt32BE(4);
-          buffer = buffer.subarray(length);
-          // SSLRequest / GSSENCRequest come before the real startup message.
-          if (code !== 80877103 && code !== 80877104) started = true;
-          continue;
-        }
-        if (buffer.length < 5) return;
-        const type = String.fromCharCode(buffer[0]!);
-        const length = buffer.readInt32BE(1);
-        if (buffer.length < 1 + length) return;
-        const body = buffer.subarray(5, 1 + length);
-        buffer = buffer.subarray(1 + length);
-        if (type === 'P') {
-          const nameEnd = body.indexOf(0);
-          lastSql = body.subarray(nameEnd + 1, body.indexOf(0, nameEnd + 1)).toString('utf8');
-        } else if (type === 'B') {
-          lastParams = parseBind(body);
-        } else if (type === 'E') {
-          this.statements.push({ sql: lastSql, params: lastParams });
-        } else if (type === 'Q') {
-          this.statements.push({ sql: body.subarray(0, body.length - 1).toString('utf8'), params: [] });
-        }
+/** Reads one connection's frontend messages and appends each executed statement. */
+function statementReader(statements: CapturedStatement[]): (chunk: Buffer) => void {
+  let buffer = Buffer.alloc(0);
+  let started = false;
+  let lastSql = '';
+  let lastParams: CapturedStatement['params'] = [];
+  return (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      if (!started) {
+        if (buffer.length < 8) return;
+        const length = buffer.readInt32BE(0);
+        if (buffer.length < length) return;
+        const code = buffer.readInt32BE(4);
+        buffer = buffer.subarray(length);
+        // SSLRequest / GSSENCRequest come before the real startup message.
+        if (code !== 80877103 && code !== 80877104) started = true;
+        continue;
       }
-    });
-  }
+      if (buffer.length < 5) return;
+      const type = String.fromCharCode(buffer[0]!);
+      const length = buffer.readInt32BE(1);
+      if (buffer.length < 1 + length) return;
+      const body = buffer.subarray(5, 1 + length);
+      buffer = buffer.subarray(1 + length);
+      if (type === 'P') {
+        const nameEnd = body.indexOf(0);
+        lastSql = body.subarray(nameEnd + 1, body.indexOf(0, nameEnd + 1)).toString('utf8');
+      } else if (type === 'B') {
+        lastParams = parseBind(body);
+      } else if (type === 'E') {
+        statements.push({ sql: lastSql, params: lastParams });
+      } else if (type === 'Q') {
+        statements.push({ sql: body.subarray(0, body.length - 1).toString('utf8'), params: [] });
+      }
+    }
+  };
 }
 
 function parseBind(body: Buffer): CapturedStatement['params'] {

@@ -1,8 +1,12 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
+/** Sees what a client sends, per connection (the proxy forwards it unchanged). */
+export type ClientTap = () => (chunk: Buffer) => void;
+
 /**
  * A TCP proxy in front of Postgres that a test can cut and restore, to see
- * what the bot does when its database goes away while it runs.
+ * what the bot does when its database goes away while it runs; with a tap,
+ * it also reads what clients send (see PgStatementCounter).
  */
 export class TcpProxy {
   #server?: Server;
@@ -11,14 +15,15 @@ export class TcpProxy {
   private constructor(
     readonly port: number,
     private readonly target: { host: string; port: number },
+    private readonly tap?: ClientTap,
   ) {}
 
-  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+  static async start(target: { host: string; port: number }, tap?: ClientTap): Promise<TcpProxy> {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as { port: number };
     await new Promise((resolve) => probe.close(resolve));
-    const proxy = new TcpProxy(port, target);
+    const proxy = new TcpProxy(port, target, tap);
     await proxy.restore();
     return proxy;
   }
@@ -44,10 +49,20 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
+      const seen = this.tap?.();
+      if (seen) client.on('data', seen);
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.#server = server;
+  }
+
+  /** `url` with its host and port replaced by this proxy's. */
+  proxied(url: string): string {
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(this.port);
+    return proxied.toString();
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * FakeEve: EVE SSO v2 and ESI on two loopback servers, for tests of the bot's
  * real HTTP code. See README.md beside this file for behaviour details.
@@ -83,6 +84,8 @@ export class FakeEve {
     const ring = new KeyRing(await baseKeys());
     const world = new World();
     const abort = new AbortController();
+    // Every delayed request listens on it: a burst of a thousand is expected, not a leak.
+    setMaxListeners(Number.POSITIVE_INFINITY, abort.signal);
     const sso = new FakeSso({ ...options, world, ring, knownScopes: spec.scopes, signal: abort.signal });
     const esi = new FakeEsi({ world, spec, signal: abort.signal, verify: (token) => checkAccessToken(token, ring, sso.issuers) });
     const ssoServer = await listen(sso.handle);
