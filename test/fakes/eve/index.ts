@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 /**
  * FakeEve: EVE SSO v2 and ESI on two loopback servers, for tests of the bot's
  * real HTTP code. See README.md beside this file for behaviour details.
@@ -9,6 +8,7 @@ import { setMaxListeners } from 'node:events';
  *   // EVE_SSO_URL=eve.ssoUrl, ESI_URL=eve.esiUrl
  *   await eve.close();
  */
+import { setMaxListeners } from 'node:events';
 import { FakeEsi, type EsiControls, type EsiRequestRecord } from './esi.ts';
 import { closeServer, listen, type Listening } from './http.ts';
 import { baseKeys, KeyRing, signJwt, RS256_KID, type SigningAlg } from './keys.ts';
