@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts';
 import { characterAffiliations, EsiError, type EsiBudget, type EsiClient } from '../esi/index.ts';
 import type { Logger } from '../log.ts';
-import type { AuditEventKind } from './events.ts';
+import type { AuditEventKind } from '../db/auditEvents.ts';
 
 export interface Affiliation {
   corporationId: bigint;

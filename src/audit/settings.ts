@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.ts';
-import { recordEvent } from './events.ts';
+import { recordEvent } from '../db/auditEvents.ts';
 
 /** What an admin sets with /audit settings, per guild. */
 export interface AuditSettings {

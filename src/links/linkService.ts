@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.ts';
 import type { SecretBox } from '../db/secretBox.ts';
-import { recordEvent, type AuditEventKind } from '../audit/events.ts';
+import { recordEvent, type AuditEventKind } from '../db/auditEvents.ts';
 import { recordGuildMember } from '../audit/guildMembers.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';
 import type { TokenVerifier } from '../eve/jwt.ts';

@@ -1,4 +1,4 @@
-import { recordEvent } from '../audit/events.ts';
+import { recordEvent } from '../db/auditEvents.ts';
 import { Prisma, type Database } from '../db/client.ts';
 import type { SecretBox } from '../db/secretBox.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';

@@ -1,4 +1,4 @@
-import type { Prisma } from '../db/client.ts';
+import type { Prisma } from './client.ts';
 
 /** Kinds of the append-only audit trail. */
 export type AuditEventKind =
