@@ -12,6 +12,12 @@ const link: Command = {
       guildId: interaction.guildId ? BigInt(interaction.guildId) : null,
       interactionToken: interaction.token,
       applicationId: interaction.applicationId,
+      // Shown on the confirmation page after the EVE login, so the browser can tell whose Discord account this is.
+      account: {
+        username: interaction.user.username,
+        displayName: interaction.user.displayName,
+        avatarUrl: interaction.user.displayAvatarURL({ extension: 'png', size: 64 }),
+      },
     });
     const button = new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Log in with EVE Online').setURL(start.url);
     return {

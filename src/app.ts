@@ -16,12 +16,15 @@ import { SecretBox } from './db/secretBox.ts';
 import { EsiClient, NameResolver } from './esi/index.ts';
 import { EsiDirectory } from './esi/directory.ts';
 import { TokenVerifier } from './eve/jwt.ts';
+import { SsoMisconfiguredError } from './eve/errors.ts';
 import { SsoClient } from './eve/sso.ts';
 import { healthRoute } from './http/health.ts';
-import { ssoCallbackRoute, ssoStartRoute } from './http/ssoRoutes.ts';
+import { ssoCallbackRoute, ssoConfirmRoute, ssoStartRoute } from './http/ssoRoutes.ts';
 import { CharacterService } from './links/characterService.ts';
 import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
+import { LinkConfirmations } from './links/linkConfirmations.ts';
 import { PendingLogins } from './links/pendingLogins.ts';
+import { PeriodicTask } from './util/periodic.ts';
 import { SkillsService } from './skills/skillsService.ts';
 import { TokenService } from './tokens/tokenService.ts';
 import { WalletService } from './wallet/walletService.ts';
@@ -54,6 +57,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let esi: EsiClient | undefined;
   let target: DatabaseTarget | undefined;
   let recorder: GuildMemberRecorder | undefined;
+  const housekeeping: PeriodicTask[] = [];
 
   // In-flight commands still need the client and the database to answer, so
   // they are drained first; then the entry points close, then what they use.
@@ -61,6 +65,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const steps: [string, (() => Promise<unknown>) | undefined][] = [
       ['finish in-flight commands', dispatcher && (() => dispatcher!.drain(10_000))],
       ['close http server', http && (() => http!.close())],
+      ['stop housekeeping', () => Promise.all(housekeeping.map((task) => task.stop()))],
       ['disconnect from discord', client && (() => client!.destroy())],
       ['write pending guild sightings', recorder && (() => recorder!.close())],
       ['close EVE clients', () => Promise.all([sso?.close(), esi?.close()])],
@@ -92,6 +97,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const agent = userAgent(config.ESI_CONTACT);
     sso = new SsoClient({ ssoUrl: config.EVE_SSO_URL, clientId: config.EVE_CLIENT_ID, clientSecret: config.EVE_CLIENT_SECRET, userAgent: agent });
     const ssoClient = sso;
+    await checkSso(ssoClient, logger);
     const verifier = new TokenVerifier({
       ssoUrl: config.EVE_SSO_URL,
       clientId: config.EVE_CLIENT_ID,
@@ -107,10 +113,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       onAuthFailure: (characterId, _status, scope) => tokens.explainRefusal(characterId, scope),
     });
     const directory = new EsiDirectory(esi);
+    const linkTimeoutMs = config.LINK_TIMEOUT_SECONDS * 1000;
     const links = new LinkService({
       database,
       box,
-      pendingLogins: new PendingLogins(database, box),
+      pendingLogins: new PendingLogins(database, box, linkTimeoutMs),
+      confirmations: new LinkConfirmations(database, box),
+      confirmTtlMs: linkTimeoutMs,
       sso: ssoClient,
       verifier,
       directory,
@@ -147,9 +156,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
 
     http = new HttpServer(logger);
-    http.get('/healthz', healthRoute(database));
-    http.get(new URL(config.EVE_CALLBACK_URL).pathname, ssoCallbackRoute(links, logger));
+    http.get('/healthz', healthRoute(database), { head: true });
+    const callbackPath = new URL(config.EVE_CALLBACK_URL).pathname;
+    http.get(callbackPath, ssoCallbackRoute(links, logger, { confirmMinutes: Math.ceil(config.LINK_TIMEOUT_SECONDS / 60) }));
+    http.post(callbackPath, ssoConfirmRoute(links, logger));
     http.get(SHORT_LINK_PATH, ssoStartRoute(links));
+    // Unanswered confirmations are cancelled (tokens revoked, reply edited) soon after they expire.
+    housekeeping.push(new PeriodicTask('expire link confirmations', () => links.expireStale(), Math.min(30_000, Math.max(1_000, linkTimeoutMs / 4)), logger));
     const httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
       throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
     });
@@ -182,6 +195,20 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/**
+ * Reads the SSO's metadata once at start: endpoints on another origin stop
+ * the start (see SsoClient). An SSO that does not answer does not: it is
+ * read again when a login needs it.
+ */
+async function checkSso(sso: SsoClient, logger: Logger): Promise<void> {
+  try {
+    await sso.metadata();
+  } catch (error) {
+    if (error instanceof SsoMisconfiguredError) throw new StartupError(error.message);
+    logger.warn({ err: error }, 'EVE SSO metadata could not be read at start; logins will try again');
   }
 }
 

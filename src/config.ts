@@ -49,6 +49,16 @@ const variables = {
   },
   DATA_DIR: { schema: z.string().min(1).default('./data'), example: './data' },
   TOKEN_ENCRYPTION_KEY: { schema: base64Key, example: '(output of: openssl rand -base64 32)' },
+  // How long the /link button and then the confirmation page after the EVE login stay valid.
+  LINK_TIMEOUT_SECONDS: {
+    schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(600),
+    example: '600',
+  },
+  // Without the members intent, a user not seen in a guild for this long leaves its /audit.
+  AUDIT_SIGHTING_DAYS: {
+    schema: z.coerce.number({ error: 'must be a number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(90),
+    example: '90',
+  },
   HTTP_HOST: { schema: z.string().min(1).default('0.0.0.0'), example: '0.0.0.0' },
   HTTP_PORT: { schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(3000), example: '3000' },
   LOG_LEVEL: {

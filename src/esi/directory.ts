@@ -27,9 +27,9 @@ export class EsiDirectory {
   }
 
   /** the character's corporation and alliance now (null: no alliance); undefined when ESI does not know the character */
-  async affiliation(characterId: bigint, budget?: EsiBudget): Promise<{ corporationId: bigint; allianceId: bigint | null } | undefined> {
+  async affiliation(characterId: bigint, budget?: EsiBudget): Promise<{ corporationId: bigint; allianceId: bigint | null; at: Date } | undefined> {
     const [row] = await characterAffiliations(this.esi, [characterId], budget);
-    return row && { corporationId: row.corporationId, allianceId: row.allianceId ?? null };
+    return row && { corporationId: row.corporationId, allianceId: row.allianceId ?? null, at: new Date() };
   }
 }
 

@@ -2,9 +2,17 @@
 
 /** 5xx, timeout, network error, malformed answer: the grant is fine, try later. */
 export class SsoUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * True when a token request may have reached the SSO and been carried out
+   * without the bot seeing the answer (timeout, reset, 5xx, a 200 it could not
+   * read): a refresh token sent then may be spent.
+   */
+  readonly uncertain: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; uncertain?: boolean }) {
     super(message, options);
     this.name = 'SsoUnavailableError';
+    this.uncertain = options?.uncertain ?? false;
   }
 }
 

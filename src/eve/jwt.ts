@@ -12,8 +12,15 @@ export interface VerifiedToken {
 }
 
 const SUBJECT = /^CHARACTER:EVE:(\d{1,19})$/;
-// Asymmetric algorithms only: the SSO signs with RS256 today and lists an ES256 key.
-const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+// What the SSO signs with: RS256 today, and it lists an ES256 key. Nothing else is accepted.
+const ALGORITHMS = ['RS256', 'ES256'];
+/**
+ * After a successful JWKS fetch that lacked a token's kid, the next fetch
+ * waits this long. Tokens reach the verifier only from the SSO's own token
+ * endpoint, so this only spares the SSO a burst of fetches; kept short so a
+ * key CCP publishes during a rotation is seen within seconds.
+ */
+export const JWKS_COOLDOWN_MS = 5_000;
 
 const claimsSchema = z.object({
   sub: z.string(),
@@ -37,7 +44,8 @@ export interface TokenVerifierOptions {
 /**
  * Verifies EVE SSO access tokens: signature against the SSO's JWKS (jose
  * caches the keys, fetches again when an unknown kid appears, at most once
- * per 30 s), issuer in either of its forms, both audiences, expiry, subject.
+ * per JWKS_COOLDOWN_MS; a failed fetch does not start that wait), issuer in
+ * either of its forms, both audiences, expiry, subject.
  */
 export class TokenVerifier {
   readonly #options: TokenVerifierOptions;
@@ -85,9 +93,9 @@ export class TokenVerifier {
   #keys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     this.#jwks ??= this.#options.jwksUri().then((uri) =>
       createRemoteJWKSet(new URL(uri), {
-        cooldownDuration: 30_000,
+        cooldownDuration: JWKS_COOLDOWN_MS,
         cacheMaxAge: 60 * 60 * 1000,
-        timeoutDuration: 5_000,
+        timeoutDuration: 3_000,
         [customFetch]: ((url: string, init: RequestInit) =>
           undiciFetch(url, { ...init, dispatcher: this.#options.dispatcher } as never)) as never,
       }),

@@ -120,6 +120,7 @@ export class SsoClient {
     if (status !== 200) throw new SsoUnavailableError(`EVE SSO metadata answered HTTP ${status}`);
     const parsed = metadataSchema.safeParse(safeJson(text));
     if (!parsed.success) throw new SsoUnavailableError('EVE SSO metadata is malformed');
+    assertSameOrigin(parsed.data, this.#options.ssoUrl);
     return parsed.data;
   }
 
@@ -129,7 +130,8 @@ export class SsoClient {
     const body = safeJson(answer.text);
     if (answer.status === 200) {
       const parsed = tokenAnswerSchema.safeParse(body);
-      if (!parsed.success) throw new SsoUnavailableError('EVE SSO token answer is malformed');
+      // A 200 means the SSO has carried the request out (a refresh token is spent) even if the answer is unreadable.
+      if (!parsed.success) throw new SsoUnavailableError('EVE SSO token answer is malformed', { uncertain: true });
       return parsed.data;
     }
     const error = errorAnswerSchema.safeParse(body);
@@ -138,7 +140,8 @@ export class SsoClient {
       throw new SsoGrantRejectedError(code, error.success ? error.data.error_description : undefined);
     }
     if (answer.status >= 500 || answer.status === 429 || answer.status === 408) {
-      throw new SsoUnavailableError(`EVE SSO token endpoint answered HTTP ${answer.status}`);
+      // A 5xx from a proxy may hide a request the SSO carried out; 429 and 408 were refused before any work.
+      throw new SsoUnavailableError(`EVE SSO token endpoint answered HTTP ${answer.status}`, { uncertain: answer.status >= 500 });
     }
     if (code === 'invalid_client' || answer.status === 401) {
       throw new SsoMisconfiguredError(`EVE SSO rejected the application's credentials (HTTP ${answer.status} ${code ?? ''}): check EVE_CLIENT_ID and EVE_CLIENT_SECRET`.trim());
@@ -165,8 +168,31 @@ export class SsoClient {
       return { status: answer.statusCode, text: await answer.body.text() };
     } catch (error) {
       const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message;
-      throw new SsoUnavailableError(`EVE SSO unreachable: ${reason}`, { cause: error });
+      // Only a refused connection proves the request never arrived.
+      const refused = (error as { code?: unknown }).code === 'ECONNREFUSED';
+      throw new SsoUnavailableError(`EVE SSO unreachable: ${reason}`, { cause: error, uncertain: !refused });
     }
+  }
+}
+
+/**
+ * Every endpoint must be on EVE_SSO_URL's origin: the client secret, refresh
+ * tokens and the keys that tokens are checked with go to them, so a metadata
+ * document pointing elsewhere is refused, never followed.
+ */
+function assertSameOrigin(metadata: SsoMetadata, ssoUrl: string): void {
+  const origin = new URL(ssoUrl).origin;
+  const endpoints = {
+    authorization_endpoint: metadata.authorization_endpoint,
+    token_endpoint: metadata.token_endpoint,
+    jwks_uri: metadata.jwks_uri,
+    ...(metadata.revocation_endpoint ? { revocation_endpoint: metadata.revocation_endpoint } : {}),
+  };
+  const foreign = Object.entries(endpoints).filter(([, url]) => new URL(url).origin !== origin);
+  if (foreign.length > 0) {
+    throw new SsoMisconfiguredError(
+      `EVE SSO metadata names endpoints outside ${origin} (${foreign.map(([name, url]) => `${name}: ${new URL(url).origin}`).join(', ')}): check EVE_SSO_URL`,
+    );
   }
 }
 

@@ -8,23 +8,47 @@ export interface HttpResponse {
   body?: string;
 }
 
-export type RouteHandler = (request: { url: URL; method: string; headers: IncomingMessage['headers'] }) => Promise<HttpResponse>;
+export interface HttpRequest {
+  url: URL;
+  method: string;
+  headers: IncomingMessage['headers'];
+  /** POST routes: the form the browser sent */
+  form?: URLSearchParams;
+}
 
-/** Headers on every answer: nothing here is cacheable or embeddable, and no URL leaks onwards. */
+export type RouteHandler = (request: HttpRequest) => Promise<HttpResponse>;
+
+/**
+ * Headers on every answer: nothing here is cacheable or embeddable, no URL
+ * leaks onwards, forms post only to this origin, and images come only from
+ * EVE's image server and Discord's CDN (portrait and avatar on the link confirmation).
+ */
 const BASE_HEADERS = {
   'Cache-Control': 'no-store',
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https://images.evetech.net https://cdn.discordapp.com; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
+/** A form is two short values: anything larger is not one of ours. */
+const MAX_FORM_BYTES = 4096;
+
+interface Route {
+  handler: RouteHandler;
+  /** HEAD answered like GET without a body: only for routes without side effects */
+  head: boolean;
+}
+
 /**
- * The bot's small HTTP server: exact-path GET routes (the SSO callback,
- * /healthz); everything else is 404 and other methods 405.
+ * The bot's small HTTP server: exact-path routes per method (the SSO
+ * callback and its confirmation form, /healthz); everything else is 404, and
+ * a method a path does not serve is 405. HEAD is answered only where a GET
+ * changes nothing (a HEAD of the SSO callback must not consume its state).
  */
 export class HttpServer {
-  readonly #routes = new Map<string, RouteHandler>();
+  readonly #routes = new Map<string, Map<string, Route>>();
   readonly #server: Server;
   readonly #logger: Logger;
 
@@ -35,8 +59,19 @@ export class HttpServer {
     this.#server.requestTimeout = 15_000;
   }
 
-  get(path: string, handler: RouteHandler): void {
-    this.#routes.set(path, handler);
+  get(path: string, handler: RouteHandler, options: { head?: boolean } = {}): void {
+    this.#route('GET', path, { handler, head: options.head ?? false });
+  }
+
+  /** Browsers' form posts: application/x-www-form-urlencoded, at most 4 KiB. */
+  post(path: string, handler: RouteHandler): void {
+    this.#route('POST', path, { handler, head: false });
+  }
+
+  #route(method: string, path: string, route: Route): void {
+    const methods = this.#routes.get(path) ?? new Map<string, Route>();
+    methods.set(method, route);
+    this.#routes.set(path, methods);
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
@@ -65,20 +100,26 @@ export class HttpServer {
     } catch {
       return this.#send(res, { status: 400, body: 'Bad request' });
     }
-    const handler = this.#routes.get(url.pathname);
+    const methods = this.#routes.get(url.pathname);
+    const method = req.method ?? 'GET';
+    const get = methods?.get('GET');
+    const route = method === 'HEAD' ? (get?.head ? get : undefined) : methods?.get(method);
     let response: HttpResponse;
-    if (!handler) response = { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Not found' };
-    else if (req.method !== 'GET' && req.method !== 'HEAD') {
-      response = { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Method not allowed' };
+    if (!methods) response = text(404, 'Not found');
+    else if (!route) {
+      const allowed = [...methods.keys(), ...(get?.head ? ['HEAD'] : [])].join(', ');
+      response = { ...text(405, 'Method not allowed'), headers: { Allow: allowed, 'Content-Type': 'text/plain; charset=utf-8' } };
     } else {
       try {
-        response = await handler({ url, method: req.method, headers: req.headers });
+        const form = method === 'POST' ? await readForm(req) : undefined;
+        response = form instanceof Error ? text(form.message === 'too large' ? 413 : 415, form.message === 'too large' ? 'Request too large' : 'Expected a form') : await route.handler({ url, method, headers: req.headers, ...(form ? { form } : {}) });
       } catch (error) {
         this.#logger.error({ err: error, path: url.pathname }, 'http handler failed');
-        response = { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Internal error' };
+        response = text(500, 'Internal error');
       }
     }
-    this.#send(res, response, req.method === 'HEAD');
+    if (method === 'POST' && !req.complete) res.setHeader('Connection', 'close');
+    this.#send(res, response, method === 'HEAD');
     // The query holds SSO codes and states: log the path only.
     this.#logger.debug({ method: req.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) }, 'http request');
   }
@@ -88,4 +129,23 @@ export class HttpServer {
     res.writeHead(response.status, { ...BASE_HEADERS, 'Content-Length': Buffer.byteLength(body), ...response.headers });
     res.end(headOnly ? undefined : body);
   }
+}
+
+function text(status: number, body: string): HttpResponse {
+  return { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body };
+}
+
+/** The urlencoded form of a POST, or an Error saying why there is none. */
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | Error> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return new Error('not a form');
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) return new Error('too large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) return new Error('too large');
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }

@@ -8,7 +8,11 @@ export type LoginFailureReason =
   | 'exchange_failed'
   | 'exchange_rejected'
   | 'token_invalid'
-  | 'misconfigured';
+  | 'misconfigured'
+  /** the confirmation form's value is unknown: forged, or already used */
+  | 'confirmation_unknown'
+  /** the confirmation page was answered too late */
+  | 'confirmation_expired';
 
 export class LoginFailedError extends Error {
   constructor(

@@ -10,9 +10,17 @@ export function grantAssociatedData(characterId: bigint, which: 'refresh' | 'acc
 
 export function sealGrantTokens(box: SecretBox, characterId: bigint, tokens: { refreshToken: string; accessToken: string }) {
   return {
-    refreshToken: box.seal(tokens.refreshToken, grantAssociatedData(characterId, 'refresh')),
-    accessToken: box.seal(tokens.accessToken, grantAssociatedData(characterId, 'access')),
+    refreshToken: sealRefreshToken(box, characterId, tokens.refreshToken),
+    accessToken: sealAccessToken(box, characterId, tokens.accessToken),
   };
+}
+
+export function sealRefreshToken(box: SecretBox, characterId: bigint, refreshToken: string): Uint8Array<ArrayBuffer> {
+  return box.seal(refreshToken, grantAssociatedData(characterId, 'refresh'));
+}
+
+export function sealAccessToken(box: SecretBox, characterId: bigint, accessToken: string): Uint8Array<ArrayBuffer> {
+  return box.seal(accessToken, grantAssociatedData(characterId, 'access'));
 }
 
 export function openRefreshToken(box: SecretBox, characterId: bigint, sealed: Uint8Array, keyId: string): string {

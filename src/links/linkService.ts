@@ -1,22 +1,24 @@
+import { recordEvent, type AuditEventKind } from '../db/auditEvents.ts';
 import type { Database } from '../db/client.ts';
 import type { SecretBox } from '../db/secretBox.ts';
-import { recordEvent, type AuditEventKind } from '../db/auditEvents.ts';
 import { recordGuildMember } from '../audit/guildMembers.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';
 import type { TokenVerifier } from '../eve/jwt.ts';
-import type { SsoClient } from '../eve/sso.ts';
+import type { SsoClient, TokenAnswer } from '../eve/sso.ts';
 import type { Logger } from '../log.ts';
 import type { DiscordNotifier } from '../notify.ts';
 import { escapeMarkdown } from '../text.ts';
-import { LoginFailedError } from './errors.ts';
+import { LoginFailedError, type LoginFailureReason } from './errors.ts';
 import { sealGrantTokens } from './grantSecrets.ts';
+import type { LinkConfirmation, LinkConfirmations } from './linkConfirmations.ts';
 import { ensureMain } from './mainCharacter.ts';
 import { codeChallenge } from './pkce.ts';
-import type { PendingLogin, PendingLogins } from './pendingLogins.ts';
+import type { DiscordAccount, PendingLogin, PendingLogins } from './pendingLogins.ts';
 
 /** Where a character's corporation and alliance come from (public ESI). */
 export interface CharacterDirectory {
-  affiliation(characterId: bigint): Promise<{ corporationId: bigint; allianceId: bigint | null } | undefined>;
+  /** `at`: when ESI produced the answer (a cached one may be old) */
+  affiliation(characterId: bigint): Promise<{ corporationId: bigint; allianceId: bigint | null; at: Date } | undefined>;
   corporationName(corporationId: bigint): Promise<string | undefined>;
 }
 
@@ -24,6 +26,7 @@ export interface LinkServiceOptions {
   database: Database;
   box: SecretBox;
   pendingLogins: PendingLogins;
+  confirmations: LinkConfirmations;
   sso: SsoClient;
   verifier: TokenVerifier;
   directory: CharacterDirectory;
@@ -31,6 +34,8 @@ export interface LinkServiceOptions {
   logger: Logger;
   callbackUrl: string;
   scopes: string[];
+  /** how long the confirmation page waits for an answer before the login is cancelled */
+  confirmTtlMs: number;
 }
 
 export interface LinkStart {
@@ -40,27 +45,50 @@ export interface LinkStart {
   expiresAt: Date;
 }
 
+/** A login back from the SSO, waiting for the browser to confirm the Discord account. */
+export interface PendingConfirmation {
+  /** the one-time value the confirmation form carries */
+  value: string;
+  characterId: bigint;
+  characterName: string;
+  account: DiscordAccount;
+  expiresAt: Date;
+}
+
 export interface LinkResult {
   characterId: bigint;
   characterName: string;
   corporationName: string | undefined;
   event: Extract<AuditEventKind, 'linked' | 'relinked' | 'moved'>;
   ownerChanged: boolean;
+  /** the character is the user's main now */
+  isMain: boolean;
 }
 
 /** A Discord button URL may hold at most 512 characters. */
 export const MAX_BUTTON_URL = 512;
 export const SHORT_LINK_PATH = '/sso/start';
+/** A sweep revokes an expired confirmation's tokens; after this many failed tries it gives up (the tokens are deleted anyway). */
+const MAX_REVOKE_ATTEMPTS = 5;
+
+const REPLY: Partial<Record<LoginFailureReason, string>> = {
+  exchange_failed: 'The EVE login server did not answer in time; nothing was linked. Use /link to try again in a minute.',
+  misconfigured: 'The bot could not finish the EVE login because its EVE application is misconfigured. Please tell an admin.',
+};
+const REPLY_FAILED = 'The EVE login could not be completed; nothing was linked. Use /link to try again.';
 
 /**
- * Linking a character: /link starts a pending login; the SSO callback
- * consumes it, exchanges the code, verifies the token, and stores the
- * character with its encrypted grant in one transaction.
+ * Linking a character, in three steps. /link starts a pending login (state,
+ * PKCE). The SSO callback consumes it, exchanges the code and verifies the
+ * token, and keeps the tokens sealed in a confirmation: nothing is linked
+ * yet. The browser then confirms the Discord account it is shown (or
+ * cancels); only then are the character and its grant stored, in one
+ * transaction. Tokens of a login that ends any other way are revoked.
  */
 export class LinkService {
   constructor(private readonly options: LinkServiceOptions) {}
 
-  async start(input: { discordUserId: bigint; guildId: bigint | null; interactionToken: string; applicationId: string }): Promise<LinkStart> {
+  async start(input: { discordUserId: bigint; guildId: bigint | null; interactionToken: string; applicationId: string; account: DiscordAccount }): Promise<LinkStart> {
     const { scopes } = this.options;
     const login = await this.options.pendingLogins.create({ ...input, scopes });
     const authorize = await this.authorizeUrl(login.state, codeChallenge(login.codeVerifier), scopes);
@@ -84,132 +112,231 @@ export class LinkService {
     });
   }
 
-  async complete(query: { state: string; code: string }): Promise<LinkResult> {
+  /**
+   * The SSO sent the browser back with a code: exchange and verify it, and
+   * keep the tokens, sealed, for the confirmation page. Nothing is linked
+   * and the Discord reply is not touched until the browser confirms.
+   */
+  async callback(query: { state: string; code: string }): Promise<PendingConfirmation> {
     const consumed = await this.options.pendingLogins.consume(query.state);
     if (consumed.status === 'unknown') throw new LoginFailedError('state_unknown');
     if (consumed.status === 'expired') throw new LoginFailedError('state_expired');
     const login = consumed.login;
+    const answer = await this.#exchange(login, query.code);
     try {
-      return await this.#link(login, query.code);
+      const token = await this.options.verifier.verify(answer.access_token).catch((error: unknown) => {
+        if (error instanceof InvalidTokenError) throw new LoginFailedError('token_invalid', error.reason, { cause: error });
+        if (error instanceof SsoUnavailableError) throw new LoginFailedError('exchange_failed', error.message, { cause: error });
+        throw error;
+      });
+      const expiresAt = new Date(Date.now() + this.options.confirmTtlMs);
+      const value = await this.options.confirmations.create({
+        discordUserId: login.discordUserId,
+        guildId: login.guildId,
+        interactionToken: login.interactionToken,
+        applicationId: login.applicationId,
+        account: login.account,
+        expiresAt,
+        tokens: {
+          refreshToken: answer.refresh_token!,
+          accessToken: answer.access_token,
+          accessTokenExpiresAt: new Date(Math.min(token.expiresAt.getTime(), Date.now() + answer.expires_in * 1000)),
+          characterId: token.characterId,
+          characterName: token.name,
+          ownerHash: token.ownerHash,
+          scopes: token.scopes,
+        },
+      });
+      this.options.logger.info({ characterId: String(token.characterId), discordUserId: String(login.discordUserId) }, 'login waiting for confirmation');
+      return { value, characterId: token.characterId, characterName: token.name, account: login.account, expiresAt };
     } catch (error) {
-      if (error instanceof LoginFailedError) {
-        const content =
-          error.reason === 'exchange_failed'
-            ? 'The EVE login server did not answer in time; nothing was linked. Use /link to try again in a minute.'
-            : error.reason === 'misconfigured'
-              ? 'The bot could not finish the EVE login because its EVE application is misconfigured. Please tell an admin.'
-              : 'The EVE login could not be completed; nothing was linked. Use /link to try again.';
-        await this.options.notifier.editOriginalReply(login.applicationId, login.interactionToken, { content });
-      }
+      // The tokens were issued but will not be kept: revoke them, and say what happened.
+      await this.#revoke(answer.refresh_token!, 'the login failed after the code exchange');
+      await this.#tell(login, replyFor(error));
       throw error;
     }
   }
 
-  async #link(login: PendingLogin, code: string): Promise<LinkResult> {
-    const answer = await this.options.sso.exchangeCode(code, login.codeVerifier).catch((error: unknown) => {
-      if (error instanceof SsoGrantRejectedError) throw new LoginFailedError('exchange_rejected', error.error, { cause: error });
-      if (error instanceof SsoMisconfiguredError) throw new LoginFailedError('misconfigured', error.message, { cause: error });
-      throw new LoginFailedError('exchange_failed', (error as Error).message, { cause: error });
-    });
-    if (!answer.refresh_token) throw new LoginFailedError('exchange_failed', 'the SSO answer holds no refresh token');
-
-    const token = await this.options.verifier.verify(answer.access_token).catch((error: unknown) => {
-      if (error instanceof InvalidTokenError) throw new LoginFailedError('token_invalid', error.reason, { cause: error });
-      if (error instanceof SsoUnavailableError) throw new LoginFailedError('exchange_failed', error.message, { cause: error });
+  /** The browser confirmed: the character and its grant are stored, and the Discord reply says so. */
+  async confirm(value: string): Promise<LinkResult> {
+    const taken = await this.options.confirmations.take(value);
+    if (taken.status === 'unknown') throw new LoginFailedError('confirmation_unknown');
+    const confirmation = taken.confirmation;
+    if (taken.status === 'expired') {
+      await this.#end(confirmation, 'expired');
+      throw new LoginFailedError('confirmation_expired');
+    }
+    try {
+      return await this.#store(confirmation);
+    } catch (error) {
+      await this.#revoke(confirmation.tokens.refreshToken, 'the confirmed login could not be stored');
+      await this.#tell(confirmation, REPLY_FAILED);
       throw error;
-    });
+    }
+  }
 
-    const affiliation = await this.options.directory.affiliation(token.characterId).catch((error: unknown) => {
+  /** The browser said no (not this Discord account): nothing is stored, the tokens are revoked. */
+  async cancel(value: string): Promise<{ characterName: string }> {
+    const taken = await this.options.confirmations.take(value);
+    if (taken.status === 'unknown') throw new LoginFailedError('confirmation_unknown');
+    await this.#end(taken.confirmation, taken.status === 'expired' ? 'expired' : 'cancelled');
+    return { characterName: taken.confirmation.tokens.characterName };
+  }
+
+  /**
+   * Ends confirmations nobody answered in time: revokes their tokens and
+   * says so in Discord; also drops logins that never came back from the SSO.
+   * Safe in every process at once (claims), retried when the SSO is down.
+   */
+  async expireStale(): Promise<number> {
+    const claimed = await this.options.confirmations.claimExpired({ claimMs: 60_000, limit: 50 });
+    for (const confirmation of claimed) {
+      const revoked = await this.#revoke(confirmation.tokens.refreshToken, 'the login was not confirmed in time');
+      if (confirmation.attempts === 1) await this.#tell(confirmation, endedReply(confirmation, 'expired'));
+      if (revoked || confirmation.attempts >= MAX_REVOKE_ATTEMPTS) await this.options.confirmations.delete(confirmation.id);
+    }
+    await this.options.pendingLogins.deleteExpired();
+    return claimed.length;
+  }
+
+  async #exchange(login: PendingLogin, code: string): Promise<TokenAnswer> {
+    try {
+      const answer = await this.options.sso.exchangeCode(code, login.codeVerifier).catch((error: unknown) => {
+        if (error instanceof SsoGrantRejectedError) throw new LoginFailedError('exchange_rejected', error.error, { cause: error });
+        if (error instanceof SsoMisconfiguredError) throw new LoginFailedError('misconfigured', error.message, { cause: error });
+        throw new LoginFailedError('exchange_failed', (error as Error).message, { cause: error });
+      });
+      if (!answer.refresh_token) throw new LoginFailedError('exchange_failed', 'the SSO answer holds no refresh token');
+      return answer;
+    } catch (error) {
+      await this.#tell(login, replyFor(error));
+      throw error;
+    }
+  }
+
+  async #store(confirmation: LinkConfirmation): Promise<LinkResult> {
+    const { tokens } = confirmation;
+    const { discordUserId, guildId } = confirmation;
+    const affiliation = await this.options.directory.affiliation(tokens.characterId).catch((error: unknown) => {
       // The link does not depend on it: /audit refreshes affiliations anyway.
-      this.options.logger.warn({ err: error, characterId: String(token.characterId) }, 'affiliation lookup failed');
+      this.options.logger.warn({ err: error, characterId: String(tokens.characterId) }, 'affiliation lookup failed');
       return undefined;
     });
-
-    const sealed = sealGrantTokens(this.options.box, token.characterId, {
-      refreshToken: answer.refresh_token,
-      accessToken: answer.access_token,
-    });
-    const expiresAt = new Date(Math.min(token.expiresAt.getTime(), Date.now() + answer.expires_in * 1000));
+    const sealed = sealGrantTokens(this.options.box, tokens.characterId, tokens);
 
     const outcome = await this.options.database.$transaction(async (tx) => {
-      // Same per-character lock as the token service: a link never races a refresh.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${token.characterId})`;
-      const previous = await tx.character.findUnique({ where: { id: token.characterId }, select: { discordUserId: true, ownerHash: true } });
-      await tx.discordUser.upsert({ where: { id: login.discordUserId }, create: { id: login.discordUserId }, update: {} });
+      // Same per-character lock as unlinking: a link and an unlink of one character never interleave.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${tokens.characterId})`;
+      const previous = await tx.character.findUnique({ where: { id: tokens.characterId }, select: { discordUserId: true, ownerHash: true } });
+      await tx.discordUser.upsert({ where: { id: discordUserId }, create: { id: discordUserId }, update: {} });
       // Linking from a guild makes the user part of that guild's /audit, even if the dispatcher's sighting was lost.
-      if (login.guildId !== null) await recordGuildMember(tx, login.guildId, login.discordUserId);
+      if (guildId !== null) await recordGuildMember(tx, guildId, discordUserId);
 
-      const moved = previous !== null && previous.discordUserId !== login.discordUserId;
-      const ownerChanged = previous !== null && previous.ownerHash !== token.ownerHash;
+      const moved = previous !== null && previous.discordUserId !== discordUserId;
+      const ownerChanged = previous !== null && previous.ownerHash !== tokens.ownerHash;
       const event: LinkResult['event'] = previous === null ? 'linked' : moved ? 'moved' : 'relinked';
       const characterData = {
-        name: token.name,
-        ownerHash: token.ownerHash,
-        discordUserId: login.discordUserId,
-        ...(affiliation ? { corporationId: affiliation.corporationId, allianceId: affiliation.allianceId } : {}),
+        name: tokens.characterName,
+        ownerHash: tokens.ownerHash,
+        discordUserId,
+        ...(affiliation ? { corporationId: affiliation.corporationId, allianceId: affiliation.allianceId, affiliationAt: affiliation.at } : {}),
       };
       await tx.character.upsert({
-        where: { id: token.characterId },
-        create: { id: token.characterId, ...characterData },
+        where: { id: tokens.characterId },
+        create: { id: tokens.characterId, ...characterData },
         update: { ...characterData, ...(moved || ownerChanged ? { linkedAt: new Date() } : {}) },
       });
       const grant = {
         keyId: this.options.box.keyId,
         refreshToken: sealed.refreshToken,
         accessToken: sealed.accessToken,
-        accessTokenExpiresAt: expiresAt,
-        scopes: token.scopes,
+        accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+        scopes: tokens.scopes,
         status: 'ok' as const,
         invalidSince: null,
         invalidReason: null,
         notifiedAt: null,
         lastRefreshedAt: new Date(),
+        // A new login: nothing the old grant's refreshes left behind applies to it.
+        rotatedAt: null,
+        refreshUncertainAt: null,
+        firstRefusalAt: null,
+        refreshLeaseUntil: null,
+        refreshLeaseId: null,
       };
       await tx.grant.upsert({
-        where: { characterId: token.characterId },
-        create: { characterId: token.characterId, ...grant },
+        where: { characterId: tokens.characterId },
+        create: { characterId: tokens.characterId, ...grant },
         update: { ...grant, version: { increment: 1 } },
       });
 
       if (moved) {
         // The previous user loses the character; if it was their main, their next character takes its place.
-        await tx.discordUser.updateMany({ where: { id: previous.discordUserId, mainCharacterId: token.characterId }, data: { mainCharacterId: null } });
+        await tx.discordUser.updateMany({ where: { id: previous.discordUserId, mainCharacterId: tokens.characterId }, data: { mainCharacterId: null } });
         await ensureMain(tx, previous.discordUserId);
       }
-      await tx.discordUser.updateMany({ where: { id: login.discordUserId, mainCharacterId: null }, data: { mainCharacterId: token.characterId } });
+      await tx.discordUser.updateMany({ where: { id: discordUserId, mainCharacterId: null }, data: { mainCharacterId: tokens.characterId } });
+      const user = await tx.discordUser.findUniqueOrThrow({ where: { id: discordUserId }, select: { mainCharacterId: true } });
 
-      const detail = { name: token.name, scopes: token.scopes.length, ...(moved ? { fromDiscordUserId: String(previous.discordUserId) } : {}) };
-      await recordEvent(tx, { kind: event, guildId: login.guildId, discordUserId: login.discordUserId, characterId: token.characterId, detail });
+      const detail = { name: tokens.characterName, scopes: tokens.scopes.length, ...(moved ? { fromDiscordUserId: String(previous.discordUserId) } : {}) };
+      await recordEvent(tx, { kind: event, guildId, discordUserId, characterId: tokens.characterId, detail });
       if (ownerChanged) {
         await recordEvent(tx, {
           kind: 'owner_changed',
-          guildId: login.guildId,
-          discordUserId: login.discordUserId,
-          characterId: token.characterId,
-          detail: { name: token.name, note: 'owner hash differs: the character changed hands; the previous grant was replaced' },
+          guildId,
+          discordUserId,
+          characterId: tokens.characterId,
+          detail: { name: tokens.characterName, note: 'owner hash differs: the character changed hands; the previous grant was replaced' },
         });
       }
-      return { event, ownerChanged, previousUserId: moved ? previous.discordUserId : undefined };
+      return { event, ownerChanged, previousUserId: moved ? previous.discordUserId : undefined, isMain: user.mainCharacterId === tokens.characterId };
     });
 
     const corporationName = affiliation
       ? await this.options.directory.corporationName(affiliation.corporationId).catch(() => undefined)
       : undefined;
-    const label = `**${escapeMarkdown(token.name)}**${corporationName ? ` (${escapeMarkdown(corporationName)})` : ''}`;
+    const label = `**${escapeMarkdown(tokens.characterName)}**${corporationName ? ` (${escapeMarkdown(corporationName)})` : ''}`;
     this.options.logger.info(
-      { characterId: String(token.characterId), discordUserId: String(login.discordUserId), event: outcome.event, ownerChanged: outcome.ownerChanged },
+      { characterId: String(tokens.characterId), discordUserId: String(discordUserId), event: outcome.event, ownerChanged: outcome.ownerChanged },
       'character linked',
     );
 
-    await this.options.notifier.editOriginalReply(login.applicationId, login.interactionToken, {
-      content: `Linked ${label}.${outcome.event === 'relinked' ? ' Its login was renewed.' : ''}`,
-    });
+    await this.#tell(confirmation, `Linked ${label}.${outcome.event === 'relinked' ? ' Its login was renewed.' : ''}`);
     if (outcome.previousUserId !== undefined) {
       await this.options.notifier.sendDirectMessage(outcome.previousUserId, {
         content: `${label} was linked to another Discord account after a new EVE login, so it is no longer linked to yours. If this was not you, secure your EVE account.`,
       });
     }
-    return { characterId: token.characterId, characterName: token.name, corporationName, event: outcome.event, ownerChanged: outcome.ownerChanged };
+    return {
+      characterId: tokens.characterId,
+      characterName: tokens.characterName,
+      corporationName,
+      event: outcome.event,
+      ownerChanged: outcome.ownerChanged,
+      isMain: outcome.isMain,
+    };
+  }
+
+  /** A confirmation that will not be stored: revoke its tokens and say so in Discord. */
+  async #end(confirmation: LinkConfirmation, why: 'cancelled' | 'expired'): Promise<void> {
+    await this.#revoke(confirmation.tokens.refreshToken, why === 'cancelled' ? 'the login was cancelled' : 'the login was not confirmed in time');
+    await this.#tell(confirmation, endedReply(confirmation, why));
+  }
+
+  /** Best effort: true when the SSO took the revocation. */
+  async #revoke(refreshToken: string, why: string): Promise<boolean> {
+    try {
+      await this.options.sso.revoke(refreshToken);
+      return true;
+    } catch (error) {
+      this.options.logger.warn({ err: error, why }, 'token revocation failed');
+      return false;
+    }
+  }
+
+  /** Edits the /link reply (best effort: the interaction token lives 15 minutes). */
+  async #tell(login: { applicationId: string; interactionToken: string }, content: string): Promise<void> {
+    await this.options.notifier.editOriginalReply(login.applicationId, login.interactionToken, { content }).catch(() => false);
   }
 
   async authorizeUrl(state: string, challenge: string, scopes: string[]): Promise<string> {
@@ -222,4 +349,15 @@ export class LinkService {
     url.search = new URLSearchParams({ state }).toString();
     return url.toString();
   }
+}
+
+function replyFor(error: unknown): string {
+  return (error instanceof LoginFailedError && REPLY[error.reason]) || REPLY_FAILED;
+}
+
+function endedReply(confirmation: LinkConfirmation, why: 'cancelled' | 'expired'): string {
+  const name = `**${escapeMarkdown(confirmation.tokens.characterName)}**`;
+  return why === 'cancelled'
+    ? `The EVE login of ${name} was cancelled in the browser, so nothing was linked. Use /link to try again.`
+    : `The EVE login of ${name} was not confirmed in time, so it was cancelled and nothing was linked. Use /link to try again.`;
 }

@@ -4,6 +4,16 @@ import { codeChallenge, randomToken } from './pkce.ts';
 
 export const PENDING_LOGIN_TTL_MS = 10 * 60 * 1000;
 export const MAX_PENDING_PER_USER = 5;
+/** First key of the two-key advisory lock that serializes one user's /link (the one-key space is the characters'). */
+const PENDING_LOCK_NAMESPACE = 0x6c696e6b; // 'link'
+
+/** The Discord account that ran /link, as the confirmation page shows it. */
+export interface DiscordAccount {
+  username: string;
+  displayName: string;
+  /** https://cdn.discordapp.com/… ; null when unknown */
+  avatarUrl: string | null;
+}
 
 export interface PendingLoginInput {
   discordUserId: bigint;
@@ -11,6 +21,7 @@ export interface PendingLoginInput {
   scopes: string[];
   interactionToken: string;
   applicationId: string;
+  account: DiscordAccount;
 }
 
 export interface PendingLogin {
@@ -21,6 +32,7 @@ export interface PendingLogin {
   codeVerifier: string;
   interactionToken: string;
   applicationId: string;
+  account: DiscordAccount;
   expiresAt: Date;
 }
 
@@ -28,6 +40,7 @@ interface SealedSecrets {
   codeVerifier: string;
   interactionToken: string;
   applicationId: string;
+  account: DiscordAccount;
 }
 
 export type ConsumeResult = { status: 'ok'; login: PendingLogin } | { status: 'unknown' } | { status: 'expired' };
@@ -41,14 +54,17 @@ export class PendingLogins {
   constructor(
     private readonly database: Database,
     private readonly box: SecretBox,
+    private readonly ttlMs = PENDING_LOGIN_TTL_MS,
   ) {}
 
   async create(input: PendingLoginInput, now = new Date()): Promise<PendingLogin> {
     const state = randomToken();
     const codeVerifier = randomToken();
-    const secrets: SealedSecrets = { codeVerifier, interactionToken: input.interactionToken, applicationId: input.applicationId };
-    const expiresAt = new Date(now.getTime() + PENDING_LOGIN_TTL_MS);
+    const secrets: SealedSecrets = { codeVerifier, interactionToken: input.interactionToken, applicationId: input.applicationId, account: input.account };
+    const expiresAt = new Date(now.getTime() + this.ttlMs);
     await this.database.$transaction(async (tx) => {
+      // One /link of a user at a time, so the cap holds when many arrive at once.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PENDING_LOCK_NAMESPACE}::int, hashtext(${String(input.discordUserId)}))`;
       // Keep the newest MAX-1 of this user's logins, then add this one; expired ones of anyone go too.
       const keep = await tx.pendingLogin.findMany({
         where: { discordUserId: input.discordUserId },
@@ -75,6 +91,12 @@ export class PendingLogins {
       });
     });
     return { state, discordUserId: input.discordUserId, guildId: input.guildId, scopes: input.scopes, expiresAt, ...secrets };
+  }
+
+  /** Drops logins nobody came back with (the SSO callback never arrived). */
+  async deleteExpired(now = new Date()): Promise<number> {
+    const { count } = await this.database.pendingLogin.deleteMany({ where: { expiresAt: { lt: now } } });
+    return count;
   }
 
   /** Reads a login without consuming it (the short redirect URL needs its challenge). */

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { recordEvent } from '../db/auditEvents.ts';
-import { Prisma, type Database } from '../db/client.ts';
+import { isDatabaseUnavailable, type Database, type Prisma } from '../db/client.ts';
 import type { SecretBox } from '../db/secretBox.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';
 import type { TokenVerifier, VerifiedToken } from '../eve/jwt.ts';
 import type { SsoClient, TokenAnswer } from '../eve/sso.ts';
-import { openAccessToken, openRefreshToken, sealGrantTokens } from '../links/grantSecrets.ts';
+import { openAccessToken, openRefreshToken, sealAccessToken, sealRefreshToken } from '../links/grantSecrets.ts';
 import { ensureMain } from '../links/mainCharacter.ts';
 import type { Logger } from '../log.ts';
 import type { DiscordNotifier } from '../notify.ts';
@@ -20,6 +21,7 @@ import {
   SsoTemporarilyUnavailableError,
   TokenError,
 } from './errors.ts';
+import { readGrant, readGrants, releaseRefreshLease, takeRefreshLease, updateGrantIfUnchanged, type GrantRow } from './grantStore.ts';
 
 export interface TokenBudget {
   /** performance.now() by which the caller must have an answer */
@@ -38,87 +40,37 @@ export interface TokenServiceOptions {
   /** retries after a transient SSO failure (so attempts = retries + 1) */
   retries?: number;
   retryBaseMs?: number;
-  /** refreshes in flight per process; also bounds the database connections held by refreshes */
+  /** refreshes in flight per process */
   maxConcurrentRefreshes?: number;
   /** used when a caller gives no budget */
   defaultBudgetMs?: number;
+  /** how long a process may hold the right to refresh one character (a crashed holder is replaced after it) */
+  leaseMs?: number;
+  /** how often a caller checks whether another process finished its refresh */
+  leasePollMs?: number;
 }
 
-/** A grant with what the token service needs of its character. */
-interface GrantRow {
-  characterId: bigint;
-  keyId: string;
-  refreshToken: Uint8Array;
-  accessToken: Uint8Array | null;
-  accessTokenExpiresAt: Date | null;
-  scopes: string[];
-  status: 'ok' | 'invalid';
-  invalidReason: string | null;
-  character: { name: string; ownerHash: string; discordUserId: bigint };
-}
-
-type Reader = Pick<Prisma.TransactionClient, '$queryRaw'>;
-
-/**
- * One statement for any number of grants (Prisma would send two per grant
- * for the relation): this read is on the path of every command that needs ESI.
- */
-async function readGrants(db: Reader, which: { characterIds: readonly bigint[] } | { discordUserId: bigint }): Promise<Map<bigint, GrantRow>> {
-  const where =
-    'discordUserId' in which
-      ? Prisma.sql`c.discord_user_id = ${which.discordUserId}`
-      : Prisma.sql`g.character_id = ANY(${[...which.characterIds]}::bigint[])`;
-  const rows = await db.$queryRaw<
-    {
-      character_id: bigint;
-      key_id: string;
-      refresh_token: Uint8Array;
-      access_token: Uint8Array | null;
-      access_token_expires_at: Date | null;
-      scopes: string[];
-      status: 'ok' | 'invalid';
-      invalid_reason: string | null;
-      name: string;
-      owner_hash: string;
-      discord_user_id: bigint;
-    }[]
-  >`
-    SELECT g.character_id, g.key_id, g.refresh_token, g.access_token, g.access_token_expires_at, g.scopes,
-           g.status::text AS status, g.invalid_reason, c.name, c.owner_hash, c.discord_user_id
-    FROM "grant" g JOIN "character" c ON c.id = g.character_id
-    WHERE ${where}
-    ORDER BY c.name`;
-  return new Map(
-    rows.map((row) => [
-      row.character_id,
-      {
-        characterId: row.character_id,
-        keyId: row.key_id,
-        refreshToken: row.refresh_token,
-        accessToken: row.access_token,
-        accessTokenExpiresAt: row.access_token_expires_at,
-        scopes: row.scopes,
-        status: row.status,
-        invalidReason: row.invalid_reason,
-        character: { name: row.name, ownerHash: row.owner_hash, discordUserId: row.discord_user_id },
-      },
-    ]),
-  );
-}
-
-async function readGrant(db: Reader, characterId: bigint): Promise<GrantRow | null> {
-  return (await readGrants(db, { characterIds: [characterId] })).get(characterId) ?? null;
-}
+/** A refusal this soon after a rotation or an unanswered request is suspicious: about one access token's life. */
+const SUSPICION_WINDOW_MS = 20 * 60 * 1000;
+/** A second refusal counts as independent of the first only this much later. */
+const INDEPENDENT_REFUSAL_MS = 30_000;
+/** Attempts to store a rotated refresh token while the database hiccups: it is the only copy. */
+const ROTATION_STORE_ATTEMPTS = 4;
 
 export type TokenResult = { token: string } | { error: TokenError };
 
 /**
  * Hands out access tokens, refreshing lazily, at most once at a time per
  * character: in one process through a shared promise, across processes
- * through a Postgres advisory lock held while the refresh runs, with the
- * grant read again once the lock is held. The rotated refresh token is saved
- * in that same transaction before the access token is returned. Only
- * invalid_grant/invalid_token kill a grant; every other failure leaves it as it was.
+ * through a lease on the grant row (taken and given back with one statement
+ * each; no connection or transaction is held across the SSO call).
+ *
+ * A used refresh token is never sent again: the moment the SSO answers 200,
+ * the refresh token it returned is sealed and committed, before the access
+ * token is even verified. An access token that fails verification is not
+ * handed out; the next call refreshes with the stored new refresh token.
+ * Only invalid_grant/invalid_token kill a grant, and one that comes right
+ * after a rotation or an unanswered request only on a second, later refusal.
  */
 export class TokenService {
   readonly #options: Required<TokenServiceOptions>;
@@ -126,7 +78,16 @@ export class TokenService {
   readonly #slots: Semaphore;
 
   constructor(options: TokenServiceOptions) {
-    this.#options = { marginSeconds: 60, retries: 2, retryBaseMs: 250, maxConcurrentRefreshes: 4, defaultBudgetMs: 8_000, ...options };
+    this.#options = {
+      marginSeconds: 60,
+      retries: 2,
+      retryBaseMs: 250,
+      maxConcurrentRefreshes: 4,
+      defaultBudgetMs: 8_000,
+      leaseMs: 30_000,
+      leasePollMs: 100,
+      ...options,
+    };
     this.#slots = new Semaphore(this.#options.maxConcurrentRefreshes);
   }
 
@@ -172,7 +133,7 @@ export class TokenService {
 
     let refresh = this.#inFlight.get(characterId);
     if (!refresh) {
-      refresh = this.#slots.run(() => this.#refreshLocked(characterId, budget ?? { deadline: performance.now() + this.#options.defaultBudgetMs }));
+      refresh = this.#refresh(characterId, budget ?? { deadline: performance.now() + this.#options.defaultBudgetMs });
       this.#inFlight.set(characterId, refresh);
       void refresh.then(
         () => this.#inFlight.delete(characterId),
@@ -201,139 +162,237 @@ export class TokenService {
   }
 
   #fresh(grant: GrantRow): boolean {
-    return (
-      grant.accessToken !== null &&
-      grant.accessTokenExpiresAt !== null &&
-      grant.accessTokenExpiresAt.getTime() - Date.now() > this.#options.marginSeconds * 1000
-    );
+    return grant.accessToken !== null && grant.accessTokenExpiresAt !== null && grant.accessTokenExpiresAt.getTime() > this.#staleBefore().getTime();
   }
 
-  async #refreshLocked(characterId: bigint, budget: TokenBudget): Promise<string> {
+  /** An access token expiring before this is refreshed. */
+  #staleBefore(): Date {
+    return new Date(Date.now() + this.#options.marginSeconds * 1000);
+  }
+
+  async #refresh(characterId: bigint, budget: TokenBudget): Promise<string> {
     const started = performance.now();
-    const { database, logger } = this.#options;
-    let notify: (() => Promise<unknown>) | undefined;
+    const { logger } = this.#options;
     try {
-      // Failures that change the grant must commit: the transaction returns them, and they are thrown after.
-      const outcome = await database.$transaction(
-        async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${characterId})`;
-          const grant = this.#check(characterId, await readGrant(tx, characterId), []);
-          if (this.#fresh(grant)) {
-            // Another process refreshed while we waited for the lock.
-            logger.debug({ characterId: String(characterId), outcome: 'shared' }, 'token refreshed elsewhere');
-            return { token: openAccessToken(this.#options.box, characterId, grant.accessToken!, grant.keyId) };
-          }
-          const refreshToken = openRefreshToken(this.#options.box, characterId, grant.refreshToken, grant.keyId);
-          let answer: TokenAnswer;
-          let verified: VerifiedToken;
-          try {
-            ({ answer, verified } = await this.#refreshWithRetries(characterId, refreshToken, budget));
-          } catch (error) {
-            if (error instanceof SsoGrantRejectedError) {
-              notify = await this.#markInvalid(tx, grant, error.error);
-              return { error: new LoginExpiredError(characterId, grant.character.name, error.error) };
-            }
-            throw error;
-          }
-          if (verified.ownerHash !== grant.character.ownerHash) {
-            notify = await this.#unlinkChangedHands(tx, grant);
-            return { error: new CharacterChangedHandsError(characterId, grant.character.name) };
-          }
-          const sealed = sealGrantTokens(this.#options.box, characterId, {
-            accessToken: answer.access_token,
-            // No refresh_token in the answer: the old one stays valid and stays stored.
-            refreshToken: answer.refresh_token ?? refreshToken,
-          });
-          await tx.grant.update({
-            where: { characterId },
-            data: {
-              refreshToken: sealed.refreshToken,
-              accessToken: sealed.accessToken,
-              accessTokenExpiresAt: new Date(Math.min(verified.expiresAt.getTime(), Date.now() + answer.expires_in * 1000)),
-              keyId: this.#options.box.keyId,
-              scopes: verified.scopes,
-              lastRefreshedAt: new Date(),
-              version: { increment: 1 },
-            },
-          });
-          return { token: answer.access_token };
-        },
-        // The lock is held across the SSO call: allow for a full budget of retries.
-        { timeout: 60_000, maxWait: 20_000 },
-      );
-      if ('error' in outcome) throw outcome.error;
+      const leased = await this.#takeLease(characterId, budget);
+      if ('token' in leased) return leased.token;
+      const token = await this.#slots.run(() => this.#refreshUnderLease(leased.grant, leased.lease, budget)).catch(async (error: unknown) => {
+        // Whatever failed, the lease must not outlive this refresh (the paths that handled it already gave it back).
+        await releaseRefreshLease(this.#options.database, characterId, leased.lease).catch(() => false);
+        throw error;
+      });
       logger.info({ characterId: String(characterId), outcome: 'refreshed', ms: Math.round(performance.now() - started) }, 'token refresh');
-      return outcome.token;
+      return token;
     } catch (error) {
       const outcome = error instanceof Error ? error.name : 'unknown';
       const log = error instanceof BotMisconfiguredError ? logger.error.bind(logger) : logger.warn.bind(logger);
       log({ characterId: String(characterId), outcome, ms: Math.round(performance.now() - started), err: error }, 'token refresh failed');
       throw error;
-    } finally {
-      // DMs go out after the transaction committed, never for a rolled-back change.
-      if (notify) await notify().catch(() => undefined);
     }
   }
 
-  async #refreshWithRetries(characterId: bigint, refreshToken: string, budget: TokenBudget): Promise<{ answer: TokenAnswer; verified: VerifiedToken }> {
-    for (let attempt = 0; ; attempt += 1) {
+  /**
+   * The lease for this character, or the token another process refreshed
+   * while this one waited for its lease to end.
+   */
+  async #takeLease(characterId: bigint, budget: TokenBudget): Promise<{ token: string } | { lease: string; grant: GrantRow }> {
+    const { database, leaseMs, leasePollMs, logger } = this.#options;
+    for (let waited = false; ; waited = true) {
+      const lease = randomUUID();
+      const now = Date.now();
+      const grant = await takeRefreshLease(database, { characterId, lease, until: new Date(now + leaseMs), now: new Date(now), staleBefore: this.#staleBefore() });
+      if (grant) return { lease, grant };
+      // Not taken: the grant is gone or dead, fresh already, or another process is refreshing it.
+      const current = this.#check(characterId, await readGrant(database, characterId), []);
+      if (this.#fresh(current)) {
+        logger.debug({ characterId: String(characterId), outcome: 'shared', waited }, 'token refreshed elsewhere');
+        return { token: openAccessToken(this.#options.box, characterId, current.accessToken!, current.keyId) };
+      }
+      if (performance.now() + leasePollMs >= budget.deadline) {
+        throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('another process is still refreshing this token') });
+      }
+      await sleep(leasePollMs);
+    }
+  }
+
+  async #refreshUnderLease(grant: GrantRow, lease: string, budget: TokenBudget): Promise<string> {
+    const { characterId } = grant;
+    const { box, database, logger } = this.#options;
+    const refreshToken = openRefreshToken(box, characterId, grant.refreshToken, grant.keyId);
+    const attempt = { uncertain: false };
+    let answer: TokenAnswer;
+    try {
+      answer = await this.#callSso(characterId, refreshToken, budget, attempt);
+    } catch (error) {
+      if (error instanceof SsoGrantRejectedError) return this.#refused(grant, lease, error, attempt.uncertain);
+      await releaseRefreshLease(database, characterId, lease, attempt.uncertain ? { refreshUncertainAt: new Date() } : {});
+      throw error;
+    }
+
+    // The SSO carried the refresh out: the refresh token sent is spent. The one it returned
+    // (or the same, when it returned none) is committed before anything else may fail.
+    const rotated = await this.#storeRotation(grant, answer.refresh_token ?? refreshToken);
+    if (!rotated) {
+      // A /link replaced the grant, or /unlink removed it, while this refresh ran: theirs stands.
+      if (answer.refresh_token) await this.#revoke(characterId, answer.refresh_token, 'the grant was replaced during the refresh');
+      throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('the grant changed during the refresh') });
+    }
+
+    let verified: VerifiedToken;
+    try {
+      verified = await this.#options.verifier.verify(answer.access_token);
+      if (verified.characterId !== characterId) throw new InvalidTokenError('the refreshed token names another character');
+    } catch (error) {
+      // Not handed out. The new refresh token is stored: the next call refreshes with it.
+      await releaseRefreshLease(database, characterId, lease);
+      logger.warn({ characterId: String(characterId), err: error }, 'refreshed access token failed verification; not used, the new refresh token is kept');
+      throw new SsoTemporarilyUnavailableError(characterId, { cause: error });
+    }
+
+    if (verified.ownerHash !== grant.character.ownerHash) {
+      await this.#unlinkChangedHands(grant);
+      // The token just issued belongs to the new owner's account: the bot will never use it.
+      if (answer.refresh_token) await this.#revoke(characterId, answer.refresh_token, 'the character changed hands');
+      throw new CharacterChangedHandsError(characterId, grant.character.name);
+    }
+
+    const stored = await updateGrantIfUnchanged(database, characterId, rotated.version, {
+      accessToken: sealAccessToken(box, characterId, answer.access_token),
+      accessTokenExpiresAt: new Date(Math.min(verified.expiresAt.getTime(), Date.now() + answer.expires_in * 1000)),
+      scopes: verified.scopes,
+      refreshLeaseUntil: null,
+      refreshLeaseId: null,
+    });
+    if (!stored) await releaseRefreshLease(database, characterId, lease);
+    return answer.access_token;
+  }
+
+  /** The SSO call, retried on outages within the budget; `attempt.uncertain` records a request that may have been carried out unseen. */
+  async #callSso(characterId: bigint, refreshToken: string, budget: TokenBudget, attempt: { uncertain: boolean }): Promise<TokenAnswer> {
+    for (let retry = 0; ; retry += 1) {
       const remaining = budget.deadline - performance.now();
       try {
         if (remaining <= 0) throw new SsoUnavailableError('no time left in the budget');
-        const answer = await this.#options.sso.refresh(refreshToken, { timeoutMs: remaining });
-        const verified = await this.#options.verifier.verify(answer.access_token);
-        if (verified.characterId !== characterId) throw new SsoUnavailableError('the refreshed token names another character');
-        return { answer, verified };
+        return await this.#options.sso.refresh(refreshToken, { timeoutMs: remaining });
       } catch (error) {
         if (error instanceof SsoMisconfiguredError) throw new BotMisconfiguredError({ cause: error });
-        if (error instanceof SsoGrantRejectedError) throw error;
-        // A refresh answer that fails verification is malformed, not a dead grant.
-        const transient = error instanceof SsoUnavailableError || error instanceof InvalidTokenError;
-        if (!transient) throw error;
-        const delay = jitteredDelay(attempt, this.#options.retryBaseMs);
-        if (attempt >= this.#options.retries || performance.now() + delay >= budget.deadline) {
+        if (!(error instanceof SsoUnavailableError)) throw error;
+        if (error.uncertain) attempt.uncertain = true;
+        const delay = jitteredDelay(retry, this.#options.retryBaseMs);
+        if (retry >= this.#options.retries || performance.now() + delay >= budget.deadline) {
           throw new SsoTemporarilyUnavailableError(characterId, { cause: error });
         }
-        this.#options.logger.info({ characterId: String(characterId), attempt: attempt + 1, err: error }, 'token refresh failed; retrying');
+        this.#options.logger.info({ characterId: String(characterId), attempt: retry + 1, err: error }, 'token refresh failed; retrying');
         await sleep(delay);
       }
     }
   }
 
-  async #markInvalid(tx: Prisma.TransactionClient, grant: GrantRow, reason: string): Promise<() => Promise<unknown>> {
-    await tx.grant.update({
-      where: { characterId: grant.characterId },
-      // The ciphertext stays, for the audit; the grant is never used again until a new /link replaces it.
-      data: { status: 'invalid', invalidSince: new Date(), invalidReason: reason, notifiedAt: new Date() },
-    });
-    await recordEvent(tx, {
-      kind: 'grant_invalid',
-      discordUserId: grant.character.discordUserId,
-      characterId: grant.characterId,
-      detail: { name: grant.character.name, reason },
-    });
-    const { notifier } = this.#options;
-    return () =>
-      notifier.sendDirectMessage(grant.character.discordUserId, {
-        content: `Your EVE login for **${escapeMarkdown(grant.character.name)}** has expired or was revoked, so the bot can no longer read its data. Use /link to log in again.`,
-      });
+  /**
+   * Seals and commits the refresh token the SSO returned, with the current
+   * key, and forgets the old access token (the new one is stored once
+   * verified). Retried while the database hiccups: it is the only copy.
+   * Returns the grant's new version, or undefined when the grant was
+   * replaced or removed meanwhile.
+   */
+  async #storeRotation(grant: GrantRow, refreshToken: string): Promise<{ version: number } | undefined> {
+    const { characterId } = grant;
+    const { box, database, logger } = this.#options;
+    const data = {
+      refreshToken: sealRefreshToken(box, characterId, refreshToken),
+      keyId: box.keyId,
+      accessToken: null,
+      accessTokenExpiresAt: null,
+      lastRefreshedAt: new Date(),
+      rotatedAt: new Date(),
+      refreshUncertainAt: null,
+      firstRefusalAt: null,
+      version: { increment: 1 },
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await updateGrantIfUnchanged(database, characterId, grant.version, data)) ? { version: grant.version + 1 } : undefined;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || attempt >= ROTATION_STORE_ATTEMPTS) {
+          logger.error({ characterId: String(characterId), err: error }, 'the rotated refresh token could not be stored: this login will need /link again');
+          throw error;
+        }
+        await sleep(jitteredDelay(attempt, 200));
+      }
+    }
   }
 
-  async #unlinkChangedHands(tx: Prisma.TransactionClient, grant: GrantRow): Promise<() => Promise<unknown>> {
+  /**
+   * The SSO refused the refresh token. Right after a rotation or an
+   * unanswered request that may be the SSO's doing or ours (the new token not
+   * yet known everywhere, a lost answer), so the grant is kept and the
+   * refusal logged as suspicious; a second refusal, independent of the first,
+   * kills it. Otherwise it is dead at once, and its owner is told once.
+   */
+  async #refused(grant: GrantRow, lease: string, error: SsoGrantRejectedError, uncertainNow: boolean): Promise<never> {
+    const { characterId } = grant;
+    const { database, logger } = this.#options;
+    const now = Date.now();
+    const recent = (at: Date | null) => at !== null && now - at.getTime() < SUSPICION_WINDOW_MS;
+    const suspicious = uncertainNow || recent(grant.rotatedAt) || recent(grant.refreshUncertainAt);
+    const confirmed = grant.firstRefusalAt !== null && now - grant.firstRefusalAt.getTime() >= INDEPENDENT_REFUSAL_MS;
+    if (suspicious && !confirmed) {
+      await releaseRefreshLease(database, characterId, lease, {
+        firstRefusalAt: grant.firstRefusalAt ?? new Date(now),
+        ...(uncertainNow ? { refreshUncertainAt: new Date(now) } : {}),
+      });
+      logger.warn(
+        { characterId: String(characterId), error: error.error, after: uncertainNow || recent(grant.refreshUncertainAt) ? 'an unanswered request' : 'a rotation' },
+        'suspicious refusal of a refresh token: the login is kept until a second refusal',
+      );
+      throw new SsoTemporarilyUnavailableError(characterId, { cause: error });
+    }
+    await database.$transaction(async (tx) => {
+      await tx.grant.update({
+        where: { characterId },
+        // The ciphertext stays, for the audit; the grant is never used again until a new /link replaces it.
+        data: { status: 'invalid', invalidSince: new Date(now), invalidReason: error.error, notifiedAt: new Date(now), refreshLeaseUntil: null, refreshLeaseId: null },
+      });
+      await recordEvent(tx, {
+        kind: 'grant_invalid',
+        discordUserId: grant.character.discordUserId,
+        characterId,
+        detail: { name: grant.character.name, reason: error.error },
+      });
+    });
+    // Told only once the change is committed.
+    await this.#options.notifier
+      .sendDirectMessage(grant.character.discordUserId, {
+        content: `Your EVE login for **${escapeMarkdown(grant.character.name)}** has expired or was revoked, so the bot can no longer read its data. Use /link to log in again.`,
+      })
+      .catch(() => undefined);
+    throw new LoginExpiredError(characterId, grant.character.name, error.error);
+  }
+
+  async #unlinkChangedHands(grant: GrantRow): Promise<void> {
     const { characterId } = grant;
     const userId = grant.character.discordUserId;
-    await tx.character.delete({ where: { id: characterId } });
-    await ensureMain(tx, userId);
-    await recordEvent(tx, {
-      kind: 'owner_changed',
-      discordUserId: userId,
-      characterId,
-      detail: { name: grant.character.name, note: 'owner hash changed on refresh: unlinked from its Discord user' },
-    });
-    const { notifier } = this.#options;
-    return () =>
-      notifier.sendDirectMessage(userId, {
-        content: `**${escapeMarkdown(grant.character.name)}** has moved to another EVE account, so it is no longer linked to yours.`,
+    await this.#options.database.$transaction(async (tx: Prisma.TransactionClient) => {
+      await tx.character.delete({ where: { id: characterId } });
+      await ensureMain(tx, userId);
+      await recordEvent(tx, {
+        kind: 'owner_changed',
+        discordUserId: userId,
+        characterId,
+        detail: { name: grant.character.name, note: 'owner hash changed on refresh: unlinked from its Discord user' },
       });
+    });
+    await this.#options.notifier
+      .sendDirectMessage(userId, { content: `**${escapeMarkdown(grant.character.name)}** has moved to another EVE account, so it is no longer linked to yours.` })
+      .catch(() => undefined);
+  }
+
+  /** Best effort: a token the bot will never use is revoked at the SSO. */
+  async #revoke(characterId: bigint, refreshToken: string, why: string): Promise<void> {
+    try {
+      await this.#options.sso.revoke(refreshToken);
+    } catch (error) {
+      this.#options.logger.warn({ characterId: String(characterId), err: error, why }, 'could not revoke a refresh token the bot will not use');
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBed } from '../support/testBed.ts';
 import { buttonUrl, CORP, followToCallback } from '../support/linking.ts';
@@ -103,17 +104,20 @@ describe('SSO callback, bad input', () => {
     ['a wrong issuer', { claims: { iss: 'https://evil.example' } }],
     ['a bad subject', { claims: { sub: 'CHARACTER:EVE:x' } }],
   ] as const) {
-    it(`given the token answer holds ${name}, then 400 and nothing stored`, async () => {
-      const { callback } = await startLogin();
+    it(`given the token answer holds ${name}, then 400, nothing stored, the refresh token revoked and the reply edited`, async () => {
+      const { callback, interaction } = await startLogin();
       const jwt = await bed.eve.mintJwt({ characterId: ALICE.id, ...(options as object) });
-      bed.eve.sso.failNext({ status: 200, body: { access_token: jwt, expires_in: 1199, token_type: 'Bearer', refresh_token: 'cmVmcmVzaA==' } });
+      const refreshToken = randomBytes(16).toString('base64');
+      bed.eve.sso.failNext({ status: 200, body: { access_token: jwt, expires_in: 1199, token_type: 'Bearer', refresh_token: refreshToken } });
       await expectRefusal(callback, 400, /could not be verified/);
+      expect(bed.eve.revokedTokens).toContain(refreshToken);
+      expect((await interaction.waitForReply((r) => /could not be completed/.test(r.content ?? ''))).content).toMatch(/nothing was linked/);
     });
   }
 
-  it('given all of the above, then no SSO code or state reached the log', async () => {
+  it('given all of the above, then no SSO code, state or token reached the log', async () => {
     expect(bed.logText).not.toMatch(/[?&]code=(?!\[Redacted\])/);
-    expect(bed.logText).not.toContain('cmVmcmVzaA==');
+    for (const token of bed.eve.revokedTokens) expect(bed.logText).not.toContain(token);
   });
 });
 

@@ -27,12 +27,36 @@ export async function followToCallback(url: string): Promise<string> {
   throw new Error('too many redirects');
 }
 
-/** The whole link flow for one user and character: /link, SSO, callback; returns the callback answer. */
+/** The confirmation form of a callback page, as a browser reads it: where it posts and its one-time value. */
+export function confirmationForm(html: string): { action: string; value: string } {
+  const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
+  const value = /<input type="hidden" name="confirmation" value="([^"]+)">/.exec(html)?.[1];
+  if (!action || !value) throw new Error(`no confirmation form in the page:\n${html.slice(0, 2000)}`);
+  return { action, value };
+}
+
+/** Presses Confirm or Cancel on a confirmation page (a form post, as a browser sends it). */
+export async function answerConfirmation(pageUrl: string, form: { action: string; value: string }, action: 'confirm' | 'cancel') {
+  const page = await fetch(new URL(form.action, pageUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ confirmation: form.value, action }).toString(),
+  });
+  return { page, html: await page.text() };
+}
+
+/**
+ * The whole link flow for one user and character: /link, SSO, callback, and
+ * Confirm on the confirmation page; returns the last page.
+ */
 export async function linkCharacter(bed: TestBed, userId: string, characterId: number, options: { guildId?: string } = {}) {
   bed.eve.nextLogin(characterId);
   const interaction = await bed.discord.sendCommand({ name: 'link', userId, ...(options.guildId ? { guildId: options.guildId } : {}) });
   const reply = await interaction.waitForReply();
   const callback = await followToCallback(buttonUrl(reply));
-  const page = await fetch(callback);
-  return { interaction, page, html: await page.text(), callback };
+  const callbackPage = await fetch(callback);
+  const callbackHtml = await callbackPage.text();
+  if (callbackPage.status !== 200) return { interaction, page: callbackPage, html: callbackHtml, callback };
+  const { page, html } = await answerConfirmation(callback, confirmationForm(callbackHtml), 'confirm');
+  return { interaction, page, html, callback };
 }

@@ -193,9 +193,17 @@ export class FakeEve {
     return signJwt(header, claims, key);
   }
 
-  /** Publishes a new key (new kid) and signs with it from now on; old keys stay listed. */
-  rotateSigningKey(alg: SigningAlg = 'RS256'): Promise<string> {
-    return this.ring.rotate(alg);
+  /**
+   * Signs with a new key (new kid) from now on; old keys stay listed. With
+   * `publish: false` the JWKS does not list it yet (CCP's rotation half
+   * done) until `publishSigningKey()`.
+   */
+  rotateSigningKey(alg: SigningAlg = 'RS256', options: { publish?: boolean } = {}): Promise<string> {
+    return this.ring.rotate(alg, options);
+  }
+
+  publishSigningKey(): void {
+    this.ring.publishCurrent();
   }
 
   /** The kid signing now. */
@@ -206,6 +214,11 @@ export class FakeEve {
   /** Makes every refresh token of the character answer invalid_grant (access tokens stay valid until exp, as JWTs do). */
   revokeCharacter(characterId: number): void {
     this.fakeSso.revokeCharacter(characterId);
+  }
+
+  /** token requests received so far, counted as they arrive (before the SSO's latency) */
+  get tokenRequestsArrived(): number {
+    return this.fakeSso.tokenRequestsArrived;
   }
 
   get tokenRequests(): TokenRequestRecord[] {

@@ -71,12 +71,20 @@ export class KeyRing {
     this.current = base.rs256;
   }
 
-  async rotate(alg: SigningAlg): Promise<string> {
+  /**
+   * Signs with a new key from now on. Old keys stay listed, as a real
+   * rotation keeps them until old tokens expire. `publish: false` signs
+   * before the JWKS lists the key (a rotation seen half done): `publishCurrent()` lists it.
+   */
+  async rotate(alg: SigningAlg, options: { publish?: boolean } = {}): Promise<string> {
     const key = await createSigningKey(alg, `JWT-Signature-Key-${randomBytes(6).toString('hex')}`);
-    // Old keys stay listed, as a real rotation keeps them until old tokens expire.
-    this.published.push(key);
+    if (options.publish !== false) this.published.push(key);
     this.current = key;
     return key.kid;
+  }
+
+  publishCurrent(): void {
+    if (!this.published.includes(this.current)) this.published.push(this.current);
   }
 
   jwks(): { keys: Record<string, unknown>[]; SkipUnresolvedJsonWebKeys: boolean } {

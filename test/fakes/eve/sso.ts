@@ -10,7 +10,12 @@ import { s256, type KeyRing } from './keys.ts';
 import { buildClaims, signAccessToken } from './tokens.ts';
 import type { World } from './world.ts';
 
-export type SsoFailure = { status: number; body?: unknown } | 'timeout' | 'reset' | 'malformed';
+/**
+ * Injected answers to token requests. 'timeout' and 'reset' answer nothing
+ * and do nothing; 'lost-answer' carries the request out (a refresh rotates
+ * the token) and then never answers, like an answer lost on the way back.
+ */
+export type SsoFailure = { status: number; body?: unknown } | 'timeout' | 'reset' | 'malformed' | 'lost-answer';
 
 /** Behaviour switches, exposed as `fake.sso`. */
 export interface SsoControls {
@@ -32,6 +37,10 @@ export interface SsoControls {
   requirePkce: boolean;
   /** authorization code lifetime; default 300 */
   codeTtlSeconds: number;
+  /** the next `times` (default 1) JWKS requests answer with this status, or never ('timeout') */
+  failJwksNext(kind: { status: number } | 'timeout', times?: number): void;
+  /** merged over the metadata document (e.g. a jwks_uri on another origin) */
+  metadataOverrides: Record<string, unknown>;
 }
 
 export interface TokenRequestRecord {
@@ -43,7 +52,7 @@ export interface TokenRequestRecord {
   characterId?: number;
   refreshTokenUsed?: string;
   /** set when failNext shaped the answer */
-  injected?: 'status' | 'timeout' | 'reset' | 'malformed';
+  injected?: 'status' | 'timeout' | 'reset' | 'malformed' | 'lost-answer';
   /** the tokens a 200 answer carried, so tests can look for them where they must not be */
   issued?: { accessToken: string; refreshToken?: string };
 }
@@ -98,10 +107,13 @@ export interface SsoDeps {
 export class FakeSso {
   url = '';
   jwksRequests = 0;
+  /** token requests received, counted on arrival (before `latencyMs`; `tokenRequests` records them once handled) */
+  tokenRequestsArrived = 0;
   readonly tokenRequests: TokenRequestRecord[] = [];
   readonly authorizeRequests: AuthorizeRequestRecord[] = [];
   readonly revokedTokens: string[] = [];
   private readonly failures: { kind: SsoFailure; remaining: number }[] = [];
+  private readonly jwksFailures: { kind: { status: number } | 'timeout'; remaining: number }[] = [];
   private readonly logins: PendingLogin[] = [];
   private readonly codes = new Map<string, AuthorizationCode>();
   private readonly grants = new Map<string, RefreshGrant>();
@@ -118,6 +130,10 @@ export class FakeSso {
     invalidClient: false,
     requirePkce: true,
     codeTtlSeconds: 300,
+    failJwksNext: (kind, times = 1) => {
+      if (times > 0) this.jwksFailures.push({ kind, remaining: times });
+    },
+    metadataOverrides: {},
   };
 
   constructor(private readonly deps: SsoDeps) {}
@@ -184,13 +200,18 @@ export class FakeSso {
     const url = new URL(req.url ?? '/', this.url);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /v2/oauth/authorize') return this.authorize(url, res);
+    if (route === 'POST /v2/oauth/token') this.tokenRequestsArrived += 1;
     await delay(this.controls.latencyMs, this.deps.signal);
     switch (route) {
       case 'GET /.well-known/oauth-authorization-server':
         return sendJson(res, 200, this.metadata());
-      case 'GET /oauth/jwks':
+      case 'GET /oauth/jwks': {
         this.jwksRequests += 1;
+        const failure = takeFirst(this.jwksFailures);
+        if (failure === 'timeout') return; // never answered: the client must give up by itself
+        if (failure) return sendJson(res, failure.status, { error: 'unavailable' });
         return sendJson(res, 200, this.deps.ring.jwks());
+      }
       case 'POST /v2/oauth/token':
         return this.token(req, res);
       case 'POST /v2/oauth/revoke':
@@ -214,6 +235,7 @@ export class FakeSso {
       token_endpoint_auth_methods_supported: ['client_secret_basic'],
       token_endpoint_auth_signing_alg_values_supported: ['HS256'],
       code_challenge_methods_supported: ['S256'],
+      ...this.controls.metadataOverrides,
     };
   }
 
@@ -291,9 +313,13 @@ export class FakeSso {
       record.status = status;
       const issued = body as { access_token?: string; refresh_token?: string };
       if (status === 200 && issued.access_token) record.issued = { accessToken: issued.access_token, refreshToken: issued.refresh_token };
+      if (lost) return; // carried out, but the client never hears of it
       sendJson(res, status, body, { 'Cache-Control': 'no-store' });
     };
-    const failure = this.takeFailure();
+    const taken = this.takeFailure();
+    const lost = taken === 'lost-answer';
+    if (lost) record.injected = 'lost-answer';
+    const failure = lost ? undefined : taken;
     if (failure !== undefined) {
       if (failure === 'timeout') {
         record.injected = 'timeout'; // never answer; the client has to abort
@@ -385,12 +411,17 @@ export class FakeSso {
   }
 
   private takeFailure(): SsoFailure | undefined {
-    const head = this.failures[0];
-    if (!head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining <= 0) this.failures.shift();
-    return head.kind;
+    return takeFirst(this.failures);
   }
+}
+
+/** The kind at the head of a queue of injected failures, counting it down. */
+function takeFirst<K>(queue: { kind: K; remaining: number }[]): K | undefined {
+  const head = queue[0];
+  if (!head) return undefined;
+  head.remaining -= 1;
+  if (head.remaining <= 0) queue.shift();
+  return head.kind;
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../db/client.ts';
+import type { SecretBox } from '../db/secretBox.ts';
+import type { DiscordAccount } from './pendingLogins.ts';
+import { randomToken } from './pkce.ts';
+
+/** What the SSO gave for a login, verified, waiting for the browser's consent. */
+export interface ConfirmedTokens {
+  refreshToken: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  characterId: bigint;
+  characterName: string;
+  ownerHash: string;
+  scopes: string[];
+}
+
+export interface LinkConfirmation {
+  id: string;
+  discordUserId: bigint;
+  guildId: bigint | null;
+  interactionToken: string;
+  applicationId: string;
+  account: DiscordAccount;
+  tokens: ConfirmedTokens;
+  expiresAt: Date;
+  /** how many times a sweep tried to revoke it already */
+  attempts: number;
+}
+
+interface Sealed {
+  interactionToken: string;
+  applicationId: string;
+  account: DiscordAccount;
+  refreshToken: string;
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  characterName: string;
+  ownerHash: string;
+  scopes: string[];
+}
+
+interface Row {
+  id: string;
+  discordUserId: bigint;
+  guildId: bigint | null;
+  characterId: bigint;
+  keyId: string;
+  secrets: Uint8Array;
+  expiresAt: Date;
+  attempts: number;
+}
+
+export type TakeResult = { status: 'ok'; confirmation: LinkConfirmation } | { status: 'expired'; confirmation: LinkConfirmation } | { status: 'unknown' };
+
+/** The form value is 32 random bytes, base64url; anything else is not one. */
+const VALUE = /^[\w-]{43}$/;
+
+/**
+ * Logins back from the SSO that wait for the browser to confirm the Discord
+ * account (login CSRF: the browser that finished the EVE login may not be the
+ * one of the user who ran /link). The one-time value is only in the
+ * confirmation page; the table keeps its SHA-256, so a database reader
+ * cannot confirm. A value is taken by deleting its row: it works once.
+ */
+export class LinkConfirmations {
+  constructor(
+    private readonly database: Database,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(input: { discordUserId: bigint; guildId: bigint | null; interactionToken: string; applicationId: string; account: DiscordAccount; tokens: ConfirmedTokens; expiresAt: Date }): Promise<string> {
+    const value = randomToken();
+    const id = digest(value);
+    const sealed: Sealed = {
+      interactionToken: input.interactionToken,
+      applicationId: input.applicationId,
+      account: input.account,
+      refreshToken: input.tokens.refreshToken,
+      accessToken: input.tokens.accessToken,
+      accessTokenExpiresAt: input.tokens.accessTokenExpiresAt.toISOString(),
+      characterName: input.tokens.characterName,
+      ownerHash: input.tokens.ownerHash,
+      scopes: input.tokens.scopes,
+    };
+    await this.database.linkConfirmation.create({
+      data: {
+        id,
+        discordUserId: input.discordUserId,
+        guildId: input.guildId,
+        characterId: input.tokens.characterId,
+        keyId: this.box.keyId,
+        secrets: this.box.seal(JSON.stringify(sealed), associatedData(id)),
+        expiresAt: input.expiresAt,
+      },
+    });
+    return value;
+  }
+
+  /** Takes the confirmation the form value names, once (expired ones too: their tokens must be revoked). */
+  async take(value: string, now = new Date()): Promise<TakeResult> {
+    if (!VALUE.test(value)) return { status: 'unknown' };
+    const rows = await this.database.$queryRaw<RawRow[]>`
+      DELETE FROM link_confirmation WHERE id = ${digest(value)}
+      RETURNING id, discord_user_id, guild_id, character_id, key_id, secrets, expires_at, attempts`;
+    if (!rows[0]) return { status: 'unknown' };
+    const confirmation = this.#open(fromRaw(rows[0]));
+    return { status: confirmation.expiresAt <= now ? 'expired' : 'ok', confirmation };
+  }
+
+  /**
+   * Claims expired confirmations for revocation (each process may sweep; a
+   * claim lasts `claimMs`, so one that crashed mid-way is retried later).
+   */
+  async claimExpired(options: { now?: Date; claimMs: number; limit: number }): Promise<LinkConfirmation[]> {
+    const now = options.now ?? new Date();
+    const rows = await this.database.$queryRaw<RawRow[]>`
+      UPDATE link_confirmation SET claimed_until = ${new Date(now.getTime() + options.claimMs)}, attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM link_confirmation
+          WHERE expires_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+          ORDER BY expires_at LIMIT ${options.limit}
+          FOR UPDATE SKIP LOCKED)
+      RETURNING id, discord_user_id, guild_id, character_id, key_id, secrets, expires_at, attempts`;
+    return rows.map((row) => this.#open(fromRaw(row)));
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.database.linkConfirmation.deleteMany({ where: { id } });
+  }
+
+  #open(row: Row): LinkConfirmation {
+    const sealed = JSON.parse(this.box.open(row.secrets, associatedData(row.id), row.keyId)) as Sealed;
+    return {
+      id: row.id,
+      discordUserId: row.discordUserId,
+      guildId: row.guildId,
+      interactionToken: sealed.interactionToken,
+      applicationId: sealed.applicationId,
+      account: sealed.account,
+      tokens: {
+        refreshToken: sealed.refreshToken,
+        accessToken: sealed.accessToken,
+        accessTokenExpiresAt: new Date(sealed.accessTokenExpiresAt),
+        characterId: row.characterId,
+        characterName: sealed.characterName,
+        ownerHash: sealed.ownerHash,
+        scopes: sealed.scopes,
+      },
+      expiresAt: row.expiresAt,
+      attempts: row.attempts,
+    };
+  }
+}
+
+interface RawRow {
+  id: string;
+  discord_user_id: bigint;
+  guild_id: bigint | null;
+  character_id: bigint;
+  key_id: string;
+  secrets: Uint8Array;
+  expires_at: Date;
+  attempts: number;
+}
+
+function fromRaw(row: RawRow): Row {
+  return {
+    id: row.id,
+    discordUserId: row.discord_user_id,
+    guildId: row.guild_id,
+    characterId: row.character_id,
+    keyId: row.key_id,
+    secrets: row.secrets,
+    expiresAt: row.expires_at,
+    attempts: row.attempts,
+  };
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function associatedData(id: string): string {
+  return `link-confirmation:${id}`;
+}

@@ -1,0 +1,129 @@
+import { Prisma, type Database } from '../db/client.ts';
+
+/** A grant with what the token service needs of its character. */
+export interface GrantRow {
+  characterId: bigint;
+  keyId: string;
+  refreshToken: Uint8Array;
+  accessToken: Uint8Array | null;
+  accessTokenExpiresAt: Date | null;
+  scopes: string[];
+  status: 'ok' | 'invalid';
+  invalidReason: string | null;
+  lastRefreshedAt: Date | null;
+  rotatedAt: Date | null;
+  refreshUncertainAt: Date | null;
+  firstRefusalAt: Date | null;
+  version: number;
+  character: { name: string; ownerHash: string; discordUserId: bigint };
+}
+
+interface RawGrant {
+  character_id: bigint;
+  key_id: string;
+  refresh_token: Uint8Array;
+  access_token: Uint8Array | null;
+  access_token_expires_at: Date | null;
+  scopes: string[];
+  status: 'ok' | 'invalid';
+  invalid_reason: string | null;
+  last_refreshed_at: Date | null;
+  rotated_at: Date | null;
+  refresh_uncertain_at: Date | null;
+  first_refusal_at: Date | null;
+  version: number;
+  name: string;
+  owner_hash: string;
+  discord_user_id: bigint;
+}
+
+const COLUMNS = Prisma.sql`g.character_id, g.key_id, g.refresh_token, g.access_token, g.access_token_expires_at, g.scopes,
+  g.status::text AS status, g.invalid_reason, g.last_refreshed_at, g.rotated_at, g.refresh_uncertain_at, g.first_refusal_at, g.version,
+  c.name, c.owner_hash, c.discord_user_id`;
+
+function toRow(row: RawGrant): GrantRow {
+  return {
+    characterId: row.character_id,
+    keyId: row.key_id,
+    refreshToken: row.refresh_token,
+    accessToken: row.access_token,
+    accessTokenExpiresAt: row.access_token_expires_at,
+    scopes: row.scopes,
+    status: row.status,
+    invalidReason: row.invalid_reason,
+    lastRefreshedAt: row.last_refreshed_at,
+    rotatedAt: row.rotated_at,
+    refreshUncertainAt: row.refresh_uncertain_at,
+    firstRefusalAt: row.first_refusal_at,
+    version: row.version,
+    character: { name: row.name, ownerHash: row.owner_hash, discordUserId: row.discord_user_id },
+  };
+}
+
+type Reader = Pick<Prisma.TransactionClient, '$queryRaw'>;
+
+/**
+ * One statement for any number of grants (Prisma would send two per grant
+ * for the relation): this read is on the path of every command that needs ESI.
+ */
+export async function readGrants(db: Reader, which: { characterIds: readonly bigint[] } | { discordUserId: bigint }): Promise<Map<bigint, GrantRow>> {
+  const where =
+    'discordUserId' in which
+      ? Prisma.sql`c.discord_user_id = ${which.discordUserId}`
+      : Prisma.sql`g.character_id = ANY(${[...which.characterIds]}::bigint[])`;
+  const rows = await db.$queryRaw<RawGrant[]>`
+    SELECT ${COLUMNS}
+    FROM "grant" g JOIN "character" c ON c.id = g.character_id
+    WHERE ${where}
+    ORDER BY c.name`;
+  return new Map(rows.map((row) => [row.character_id, toRow(row)]));
+}
+
+export async function readGrant(db: Reader, characterId: bigint): Promise<GrantRow | null> {
+  return (await readGrants(db, { characterIds: [characterId] })).get(characterId) ?? null;
+}
+
+/**
+ * Takes the right to refresh a character's token, in one statement: only a
+ * live grant whose access token needs refreshing and that nobody else holds
+ * (or whose holder's lease ran out: a crashed process). Returns the grant as
+ * it is now, or null when the lease was not taken (the caller reads why).
+ * No connection is held while the lease runs: the SSO call happens outside
+ * any transaction.
+ */
+export async function takeRefreshLease(
+  db: Database,
+  input: { characterId: bigint; lease: string; until: Date; now: Date; staleBefore: Date },
+): Promise<GrantRow | null> {
+  const rows = await db.$queryRaw<RawGrant[]>`
+    WITH leased AS (
+      UPDATE "grant"
+         SET refresh_lease_until = ${input.until}, refresh_lease_id = ${input.lease}
+       WHERE character_id = ${input.characterId} AND status = 'ok'
+         AND (refresh_lease_until IS NULL OR refresh_lease_until < ${input.now})
+         AND (access_token IS NULL OR access_token_expires_at IS NULL OR access_token_expires_at <= ${input.staleBefore})
+      RETURNING *)
+    SELECT ${COLUMNS} FROM leased g JOIN "character" c ON c.id = g.character_id`;
+  return rows[0] ? toRow(rows[0]) : null;
+}
+
+type GrantUpdate = Prisma.GrantUpdateManyMutationInput;
+
+/** Ends a lease (if still ours) and writes what the refresh learned; false when the lease was no longer ours. */
+export async function releaseRefreshLease(db: Pick<Prisma.TransactionClient, 'grant'>, characterId: bigint, lease: string, data: GrantUpdate = {}): Promise<boolean> {
+  const { count } = await db.grant.updateMany({
+    where: { characterId, refreshLeaseId: lease },
+    data: { ...data, refreshLeaseUntil: null, refreshLeaseId: null },
+  });
+  return count === 1;
+}
+
+/**
+ * Writes the grant only if it is still the one the refresh started from
+ * (`version`): a /link that replaced it, or an /unlink that removed it,
+ * meanwhile wins. Returns false then.
+ */
+export async function updateGrantIfUnchanged(db: Pick<Prisma.TransactionClient, 'grant'>, characterId: bigint, version: number, data: GrantUpdate): Promise<boolean> {
+  const { count } = await db.grant.updateMany({ where: { characterId, version }, data });
+  return count === 1;
+}
