@@ -100,7 +100,7 @@ function trackedField(t: TrackedCorporation, names: Names): Field {
     };
   }
   if (t.list === 'failed') return { name, value: "EVE's API did not give the member list this time. Please try again in a few minutes." };
-  const head = `${plural(t.memberCount, 'member')} · ${formatNumber(t.linkedHere)} linked here${t.linkedElsewhere > 0 ? ` · ${formatNumber(t.linkedElsewhere)} linked by people not in this server` : ''} · **${formatNumber(t.missing.length)} not linked**`;
+  const head = `${plural(t.memberCount, 'member')} · ${formatNumber(t.linkedHere)} linked here · **${formatNumber(t.missing.length)} not linked here**`;
   if (t.missing.length === 0) return { name, value: head };
   const list = fitLines(
     t.missing.map((id) => (names.has(id) ? escapeMarkdown(names.get(id)!) : `character ${id}`)),

@@ -160,10 +160,15 @@ async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached
   if (!role && !removeRole && corporations === null) {
     return { content: describeSettings(access.settings, await service.trackedNames(access)) };
   }
-  const saved = await service.updateSettings(access, {
-    ...(role ? { adminRoleId: BigInt(role.id) } : removeRole ? { adminRoleId: null } : {}),
-    ...(corporations !== null ? { corporations } : {}),
-  });
+  const saved = await service.updateSettings(
+    access,
+    {
+      ...(role ? { adminRoleId: BigInt(role.id) } : removeRole ? { adminRoleId: null } : {}),
+      ...(corporations !== null ? { corporations } : {}),
+    },
+    // Which corporations this server may track depends on who its members are.
+    corporations !== null ? await listedMembers(interaction, service) : undefined,
+  );
   return { content: `Saved.\n${describeSettings(saved.settings, saved.names)}`, allowedMentions: { parse: [] } };
 }
 

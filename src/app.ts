@@ -145,7 +145,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       requiredScopes: config.EVE_SCOPES,
       membersIntent: config.DISCORD_MEMBERS_INTENT,
+      sightingTtlMs: config.AUDIT_SIGHTING_DAYS * 24 * 60 * 60 * 1000,
     });
+    housekeeping.push(new PeriodicTask('expire guild sightings', () => audit.expireSightings(), 60 * 60 * 1000, logger));
     const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit };
     dispatcher = new Dispatcher({
       commands,
@@ -174,6 +176,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       membersIntent: config.DISCORD_MEMBERS_INTENT,
       onInteraction: (interaction) => void dispatcher!.handle(interaction),
+      onGuildRemoved: (guildId) => void audit.botRemoved(BigInt(guildId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a guild')),
+      onMemberLeft: (guildId, userId) =>
+        void audit.memberLeft(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a member who left')),
     }).catch((error: unknown) => {
       throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
     });

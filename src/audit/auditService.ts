@@ -8,8 +8,8 @@ import type { TokenService } from '../tokens/tokenService.ts';
 import { assertMayAudit, assertMayChangeSettings, type AuditRequester } from './access.ts';
 import { currentAffiliations, saveAffiliationChanges } from './affiliations.ts';
 import { trackedMemberLists } from './corporationMembers.ts';
-import { UnknownCorporationsError } from './errors.ts';
-import { recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
+import { TrackedCorporationsError } from './errors.ts';
+import { expireSightings, forgetGuild, forgetGuildMember, recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
 import { affiliationChanges, assembleReport, type AuditMember, type AuditReport } from './report.ts';
 import { charactersOf } from './roster.ts';
 import { parseCorporationList, readSettings, saveSettings, type AuditSettings } from './settings.ts';
@@ -28,7 +28,13 @@ export interface AuditServiceOptions {
   membersIntent: boolean;
   /** sightings not yet written are written before the members are read */
   recorder?: GuildMemberRecorder;
+  /** without the members intent, a user not seen in a guild for this long is no longer its member */
+  sightingTtlMs?: number;
 }
+
+/** At most this many tracked corporations per guild: each costs ESI calls on every report. */
+export const MAX_TRACKED_CORPORATIONS = 20;
+const DEFAULT_SIGHTING_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** A guild member as Discord lists it (the edge passes plain ids and names). */
 export interface ListedMember {
@@ -71,6 +77,25 @@ export class AuditService {
     return this.options.membersIntent;
   }
 
+  /** Discord says a member left the guild: they leave its audit at once. */
+  async memberLeft(guildId: bigint, discordUserId: bigint): Promise<void> {
+    this.options.recorder?.forget(guildId, discordUserId);
+    await forgetGuildMember(this.options.database, guildId, discordUserId);
+    this.options.logger.info({ guildId: String(guildId), discordUserId: String(discordUserId) }, 'member left a guild: forgotten there');
+  }
+
+  /** The bot was removed from the guild: what it knew of the guild goes (the append-only trail stays). */
+  async botRemoved(guildId: bigint): Promise<void> {
+    this.options.recorder?.forget(guildId);
+    const { members } = await forgetGuild(this.options.database, guildId);
+    this.options.logger.info({ guildId: String(guildId), members }, 'removed from a guild: its members and settings are forgotten');
+  }
+
+  /** Deletes sightings past their lifetime (housekeeping; reads already ignore them). */
+  async expireSightings(): Promise<number> {
+    return expireSightings(this.options.database, new Date(Date.now() - (this.options.sightingTtlMs ?? DEFAULT_SIGHTING_TTL_MS)));
+  }
+
   /** Reads the guild's settings and checks the requester may audit; throws AuditAccessDeniedError otherwise. */
   async authorize(guildId: bigint, requester: AuditRequester): Promise<AuthorizedAudit> {
     const settings = await readSettings(this.options.database, guildId);
@@ -84,14 +109,8 @@ export class AuditService {
     const budget = budgetFromNow();
     let queries = 1; // the settings, read by authorize()
 
-    let members: { discordUserId: bigint; name: string | null }[];
-    if (listed) {
-      members = listed.map((m) => ({ discordUserId: m.discordUserId, name: m.name }));
-    } else {
-      queries += 1;
-      await this.options.recorder?.flush();
-      members = await recordedGuildMembers(database, audit.guildId);
-    }
+    if (!listed) queries += 1;
+    const members = await this.#members(audit, listed);
     const memberIds = members.map((m) => m.discordUserId);
     queries += 1;
     const characters = await charactersOf(database, memberIds);
@@ -105,14 +124,10 @@ export class AuditService {
 
     const tracked = audit.settings.trackedCorporationIds;
     if (tracked.length > 0) queries += 1;
-    const memberLists = await trackedMemberLists({ database, tokens: this.options.tokens, esi, logger }, tracked, budget);
-    const listedIds = [...memberLists.values()].flatMap((list) => (list.status === 'ok' ? list.memberIds : []));
-    let linkedOwners = new Map<bigint, bigint>();
-    if (listedIds.length > 0) {
-      queries += 1;
-      const linked = await database.character.findMany({ where: { id: { in: listedIds } }, select: { id: true, discordUserId: true } });
-      linkedOwners = new Map(linked.map((c) => [c.id, c.discordUserId]));
-    }
+    const memberLists = await trackedMemberLists({ database, tokens: this.options.tokens, esi, logger }, { corporationIds: tracked, memberIds }, budget);
+    // Who of the listed characters a member of this guild linked: the members' characters are already read.
+    const listedIds = new Set([...memberLists.values()].flatMap((list) => (list.status === 'ok' ? list.memberIds : [])));
+    const linkedOwners = new Map(characters.filter((c) => listedIds.has(c.id)).map((c) => [c.id, c.discordUserId]));
 
     queries += 1;
     const events = await recentEvents(database, { guildId: audit.guildId, memberIds, limit: REPORT_EVENTS });
@@ -181,8 +196,7 @@ export class AuditService {
 
   /** The latest audit-trail events about the guild's members. */
   async events(audit: AuthorizedAudit, listed: readonly ListedMember[] | undefined, limit: number): Promise<{ events: TrailEvent[]; names: Map<bigint, string> }> {
-    if (!listed) await this.options.recorder?.flush();
-    const memberIds = listed ? listed.map((m) => m.discordUserId) : (await recordedGuildMembers(this.options.database, audit.guildId)).map((m) => m.discordUserId);
+    const memberIds = (await this.#members(audit, listed)).map((m) => m.discordUserId);
     const events = await recentEvents(this.options.database, { guildId: audit.guildId, memberIds, limit });
     return { events, names: await this.#names(eventCorporationIds(events), budgetFromNow()) };
   }
@@ -193,16 +207,19 @@ export class AuditService {
   }
 
   /**
-   * Changes the admin role and/or the tracked corporations (ids, or names of
-   * corporations that linked characters are in). Any unknown name or id
-   * throws UnknownCorporationsError and nothing is saved.
+   * Changes the admin role and/or the tracked corporations. Corporations are
+   * given by id or name, and only those a member of this guild has a linked
+   * character in can be tracked (a guild never reads another's corporation
+   * through grants of people outside it); nothing typed is looked up at ESI.
+   * Any problem throws TrackedCorporationsError and nothing is saved.
    */
   async updateSettings(
     audit: AuthorizedAudit,
     change: { adminRoleId?: bigint | null; corporations?: string },
+    listed?: readonly ListedMember[],
   ): Promise<{ settings: AuditSettings; names: Map<bigint, string> }> {
     assertMayChangeSettings(audit.requester);
-    const trackedCorporationIds = change.corporations === undefined ? undefined : await this.#resolveCorporations(change.corporations);
+    const trackedCorporationIds = change.corporations === undefined ? undefined : await this.#resolveCorporations(audit, change.corporations, listed);
     const settings = await saveSettings(this.options.database, {
       guildId: audit.guildId,
       changedBy: audit.requester.discordUserId,
@@ -216,28 +233,41 @@ export class AuditService {
     return { settings, names: await this.#names(settings.trackedCorporationIds, budgetFromNow()) };
   }
 
-  async #resolveCorporations(text: string): Promise<bigint[]> {
+  async #resolveCorporations(audit: AuthorizedAudit, text: string, listed: readonly ListedMember[] | undefined): Promise<bigint[]> {
     // "none" clears the list (Discord does not allow an empty option).
     const { ids, names } = parseCorporationList(/^\s*none\s*$/i.test(text) ? '' : text);
+    if (ids.length + names.length > MAX_TRACKED_CORPORATIONS) throw new TrackedCorporationsError({ tooMany: ids.length + names.length });
+    if (ids.length + names.length === 0) return [];
+    // The corporations of this guild's members' characters: the only ones it may track.
+    const memberIds = (await this.#members(audit, listed)).map((m) => m.discordUserId);
+    const groups = memberIds.length
+      ? await this.options.database.character.groupBy({ by: ['corporationId'], where: { discordUserId: { in: memberIds }, corporationId: { not: null } } })
+      : [];
+    const allowed = new Set(groups.map((g) => g.corporationId!));
+    const resolved = ids.filter((id) => allowed.has(id));
+    const notHere = ids.filter((id) => !allowed.has(id)).map(String);
     const unknown: string[] = [];
-    const resolved: bigint[] = [];
-    // Ids: ESI must know them as corporations (a typo would otherwise be tracked silently).
-    for (const id of ids) {
-      if (await this.options.directory.corporation(id)) resolved.push(id);
-      else unknown.push(String(id));
-    }
     if (names.length > 0) {
-      // Names: among the corporations of linked characters, the only ones whose names the bot knows.
-      const groups = await this.options.database.character.groupBy({ by: ['corporationId'], where: { corporationId: { not: null } } });
-      const known = await this.options.names.resolve(groups.map((g) => g.corporationId!));
+      const known = await this.options.names.resolve([...allowed]);
       for (const name of names) {
         const match = [...known].find(([, n]) => n.category === 'corporation' && n.name.toLowerCase() === name.toLowerCase());
         if (match) resolved.push(match[0]);
         else unknown.push(name);
       }
     }
-    if (unknown.length > 0) throw new UnknownCorporationsError(unknown);
+    if (notHere.length > 0 || unknown.length > 0) throw new TrackedCorporationsError({ notHere, unknown });
     return [...new Set(resolved)];
+  }
+
+  /**
+   * The guild's members: the list Discord sent (members intent), or the users
+   * the bot saw in the guild within the sighting lifetime.
+   */
+  async #members(audit: AuthorizedAudit, listed: readonly ListedMember[] | undefined): Promise<{ discordUserId: bigint; name: string | null }[]> {
+    if (listed) return listed.map((m) => ({ discordUserId: m.discordUserId, name: m.name }));
+    await this.options.recorder?.flush();
+    const since = new Date(Date.now() - (this.options.sightingTtlMs ?? DEFAULT_SIGHTING_TTL_MS));
+    return recordedGuildMembers(this.options.database, audit.guildId, since);
   }
 
   async #names(ids: readonly bigint[], budget: Budget): Promise<Map<bigint, string>> {

@@ -17,21 +17,27 @@ export type MemberList =
   | { status: 'failed'; tried: number };
 
 /**
- * The member lists of the tracked corporations: one query finds every linked
- * character of those corporations whose login is alive and granted the
- * membership scope (anyone's: the token only fetches the list, its owner is
- * not shown), then one ESI call per corporation, trying another holder if a
- * token or call fails (e.g. the holder just left the corporation).
+ * The member lists of the tracked corporations: one query finds the linked
+ * characters of those corporations whose login is alive, granted the
+ * membership scope, and whose owner is a member of the guild (a grant is
+ * never used for a guild its owner is not in), then one ESI call per
+ * corporation, trying another holder if a token or call fails (e.g. the
+ * holder just left the corporation).
  */
 export async function trackedMemberLists(
   deps: { database: Database; tokens: TokenService; esi: EsiClient; logger: Logger },
-  corporationIds: readonly bigint[],
+  input: { corporationIds: readonly bigint[]; memberIds: readonly bigint[] },
   budget: EsiBudget,
 ): Promise<Map<bigint, MemberList>> {
   const result = new Map<bigint, MemberList>();
+  const { corporationIds, memberIds } = input;
   if (corporationIds.length === 0) return result;
   const holders = await deps.database.character.findMany({
-    where: { corporationId: { in: [...corporationIds] }, grant: { status: 'ok', scopes: { has: MEMBERSHIP_SCOPE } } },
+    where: {
+      corporationId: { in: [...corporationIds] },
+      discordUserId: { in: [...memberIds] },
+      grant: { status: 'ok', scopes: { has: MEMBERSHIP_SCOPE } },
+    },
     select: { id: true, corporationId: true },
     // Recently refreshed logins are the likeliest to still work.
     orderBy: { grant: { lastRefreshedAt: { sort: 'desc', nulls: 'last' } } },

@@ -25,12 +25,26 @@ export class AuditMemberNotInGuildError extends UserFacingError {
   }
 }
 
-export class UnknownCorporationsError extends UserFacingError {
-  constructor(readonly unknown: string[]) {
-    super(
-      `Unknown corporation${unknown.length > 1 ? 's' : ''}: ${unknown.map((u) => `"${u}"`).join(', ')}. ` +
-        'Names are matched against the corporations of linked characters; give the corporation id instead ' +
-        '(the number in its zKillboard or EVE Who address). Nothing was saved.',
-    );
+/** Corporations /audit settings cannot track; the message says each problem and that nothing was saved. */
+export class TrackedCorporationsError extends UserFacingError {
+  constructor(readonly problems: { tooMany?: number; notHere?: string[]; unknown?: string[] }) {
+    super(describe(problems));
   }
+}
+
+const MAX_SHOWN = 10;
+const some = (items: string[], quote: boolean) =>
+  `${items.slice(0, MAX_SHOWN).map((i) => (quote ? `"${i.slice(0, 60)}"` : i)).join(', ')}${items.length > MAX_SHOWN ? ` and ${items.length - MAX_SHOWN} more` : ''}`;
+
+function describe({ tooMany, notHere = [], unknown = [] }: TrackedCorporationsError['problems']): string {
+  if (tooMany !== undefined) return `At most 20 corporations can be tracked; you listed ${tooMany}. Nothing was saved.`;
+  const lines: string[] = [];
+  if (notHere.length > 0) {
+    lines.push(`No member of this server has a linked character in corporation${notHere.length > 1 ? 's' : ''} ${some(notHere, false)}.`);
+  }
+  if (unknown.length > 0) {
+    lines.push(`Unknown corporation${unknown.length > 1 ? 's' : ''}: ${some(unknown, true)}.`);
+  }
+  lines.push("A server can track only corporations its members' linked characters are in (by id or name). Nothing was saved.");
+  return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import { recordEvent } from '../db/auditEvents.ts';
 import { Prisma, type Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 
@@ -69,6 +70,17 @@ export class GuildMemberRecorder {
     return this.#flushing;
   }
 
+  /** Forgets that users were written recently (they left): a later sighting is written again at once. */
+  forget(guildId: bigint, userId?: bigint): void {
+    const prefix = `${guildId}:`;
+    for (const key of [...this.#written.keys(), ...this.#pending.keys()]) {
+      if (userId === undefined ? key.startsWith(prefix) : key === `${prefix}${userId}`) {
+        this.#written.delete(key);
+        this.#pending.delete(key);
+      }
+    }
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.flush();
@@ -98,7 +110,31 @@ export class GuildMemberRecorder {
   }
 }
 
-/** The users recorded in a guild, with their last known names. */
-export async function recordedGuildMembers(db: Database, guildId: bigint): Promise<{ discordUserId: bigint; name: string | null }[]> {
-  return db.guildMember.findMany({ where: { guildId }, select: { discordUserId: true, name: true } });
+/** The users recorded in a guild and seen since `since`, with their last known names. */
+export async function recordedGuildMembers(db: Database, guildId: bigint, since: Date): Promise<{ discordUserId: bigint; name: string | null }[]> {
+  return db.guildMember.findMany({ where: { guildId, seenAt: { gte: since } }, select: { discordUserId: true, name: true } });
+}
+
+/** A member left the guild (Discord said so): they leave its audit at once. */
+export async function forgetGuildMember(db: Database, guildId: bigint, discordUserId: bigint): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.guildMember.deleteMany({ where: { guildId, discordUserId } });
+    if (count > 0) await recordEvent(tx, { kind: 'guild_left', guildId, discordUserId });
+  });
+}
+
+/** The bot was removed from the guild: who was seen there and its /audit settings are deleted. */
+export async function forgetGuild(db: Database, guildId: bigint): Promise<{ members: number }> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.guildMember.deleteMany({ where: { guildId } });
+    await tx.guildSettings.deleteMany({ where: { guildId } });
+    await recordEvent(tx, { kind: 'guild_left', guildId, detail: { botRemoved: true, membersForgotten: count } });
+    return { members: count };
+  });
+}
+
+/** Deletes sightings older than `before` (they no longer count anyway: see recordedGuildMembers). */
+export async function expireSightings(db: Database, before: Date): Promise<number> {
+  const { count } = await db.guildMember.deleteMany({ where: { seenAt: { lt: before } } });
+  return count;
 }

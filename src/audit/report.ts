@@ -39,9 +39,7 @@ export interface TrackedCorporation {
   memberCount: number;
   /** ok: members linked by a member of this guild */
   linkedHere: number;
-  /** ok: members linked by someone outside this guild (a count only: who stays private) */
-  linkedElsewhere: number;
-  /** ok: members nobody linked */
+  /** ok: members no member of this guild linked (what other guilds' users linked is never counted here) */
   missing: bigint[];
 }
 
@@ -93,7 +91,7 @@ export interface ReportInputs {
   affiliations: Map<bigint, Affiliation> | undefined;
   trackedCorporationIds: bigint[];
   memberLists: Map<bigint, MemberList>;
-  /** of the ids in the member lists: who linked each one (any Discord user) */
+  /** of the ids in the member lists: which member of this guild linked each one */
   linkedOwners: Map<bigint, bigint>;
   requiredScopes: readonly string[];
   names: Map<bigint, string>;
@@ -183,17 +181,15 @@ export function assembleReport(input: ReportInputs): AuditReport {
 }
 
 function trackedReport(corporationId: bigint, list: MemberList | undefined, linkedOwners: Map<bigint, bigint>, members: Set<bigint>): TrackedCorporation {
-  if (!list || list.status !== 'ok') return { corporationId, list: list?.status ?? 'no_token', memberCount: 0, linkedHere: 0, linkedElsewhere: 0, missing: [] };
+  if (!list || list.status !== 'ok') return { corporationId, list: list?.status ?? 'no_token', memberCount: 0, linkedHere: 0, missing: [] };
   let linkedHere = 0;
-  let linkedElsewhere = 0;
   const missing: bigint[] = [];
   for (const id of list.memberIds) {
     const owner = linkedOwners.get(id);
-    if (owner === undefined) missing.push(id);
-    else if (members.has(owner)) linkedHere += 1;
-    else linkedElsewhere += 1;
+    if (owner !== undefined && members.has(owner)) linkedHere += 1;
+    else missing.push(id);
   }
-  return { corporationId, list: 'ok', memberCount: list.memberIds.length, linkedHere, linkedElsewhere, missing };
+  return { corporationId, list: 'ok', memberCount: list.memberIds.length, linkedHere, missing };
 }
 
 function tally(all: { c: AuditCharacter; owner: bigint }[], key: (c: AuditCharacter) => bigint | null): Tally[] {

@@ -9,6 +9,10 @@ export interface DiscordClientOptions {
   onInteraction: (interaction: Interaction) => void;
   /** also ask for the privileged Guild Members intent (DISCORD_MEMBERS_INTENT), so /audit can list a guild's members */
   membersIntent?: boolean;
+  /** the bot was removed from a guild (not a guild outage) */
+  onGuildRemoved?: (guildId: string) => void;
+  /** a member left a guild (only with the members intent) */
+  onMemberLeft?: (guildId: string, userId: string) => void;
 }
 
 /**
@@ -22,6 +26,14 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
     rest: { api: options.apiUrl, makeRequest: restRequest },
   });
   client.on(Events.InteractionCreate, options.onInteraction);
+  // discord.js emits GuildDelete only when the bot left the guild; an outage is GuildUnavailable.
+  if (options.onGuildRemoved) client.on(Events.GuildDelete, (guild) => options.onGuildRemoved!(guild.id));
+  // From the raw packet: discord.js emits GuildMemberRemove only for members it had cached.
+  if (options.onMemberLeft) {
+    client.on(Events.Raw, (packet: { t?: string; d?: { guild_id?: string; user?: { id?: string } } }) => {
+      if (packet.t === 'GUILD_MEMBER_REMOVE' && packet.d?.guild_id && packet.d.user?.id) options.onMemberLeft!(packet.d.guild_id, packet.d.user.id);
+    });
+  }
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => options.logger.warn({ discord: message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => options.logger.warn({ shardId, code: event.code }, 'gateway disconnected'));

@@ -13,7 +13,9 @@ export type AuditEventKind =
   /** /audit saw the character in another corporation than the one stored */
   | 'corporation_changed'
   /** an admin changed /audit settings */
-  | 'settings_changed';
+  | 'settings_changed'
+  /** a member left a guild (discordUserId set), or the bot was removed from it (no user): the guild forgets them */
+  | 'guild_left';
 
 export interface AuditEventInput {
   kind: AuditEventKind;

@@ -14,7 +14,7 @@ const STYLE = [
   'p{line-height:1.5;margin:.6rem 0}',
   '.ok h1{color:#57f287}.bad h1{color:#f0b232}',
   '.pair{display:flex;align-items:center;justify-content:center;gap:.75rem;margin:0 0 1rem}',
-  '.pair img{width:64px;height:64px;border-radius:50%;background:#2c323a}',
+  '.pair img{width:64px;height:64px;border-radius:50%;background:#2c323a;font-size:0;overflow:hidden}',
   '.pair span{font-size:1.5rem;color:#8a929c}',
   '.who{font-weight:600;color:#fff}',
   '.note{color:#a3abb5;font-size:.92rem}',
