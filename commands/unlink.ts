@@ -1,5 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/bot/command.ts';
+import { parseId } from '../src/ids.ts';
+import { NotYourCharacterError } from '../src/links/characterService.ts';
 import { escapeMarkdown } from '../src/text.ts';
 import { ownCharacterChoices } from './_characterOption.ts';
 
@@ -23,13 +25,12 @@ const unlink: Command = {
     };
   },
   async button(interaction, { services }) {
-    const [, action, id] = interaction.customId.split(':');
-    if (action !== 'confirm' || !id || !/^\d+$/.test(id)) return { content: 'Nothing was unlinked.', components: [] };
-    const result = await services.characters.unlink(
-      BigInt(interaction.user.id),
-      BigInt(id),
-      interaction.guildId ? BigInt(interaction.guildId) : null,
-    );
+    const [, action, idText] = interaction.customId.split(':');
+    if (action !== 'confirm' || idText === undefined) return { content: 'Nothing was unlinked.', components: [] };
+    // A custom id can be forged: an id out of range is "not one of yours", like anyone else's.
+    const id = parseId(idText);
+    if (id === undefined) throw new NotYourCharacterError();
+    const result = await services.characters.unlink(BigInt(interaction.user.id), id, interaction.guildId ? BigInt(interaction.guildId) : null);
     return {
       content: `Unlinked **${escapeMarkdown(result.name)}**.${result.revoked ? '' : ' (Its EVE authorization could not be revoked right now; you can revoke it on the EVE website.)'}`,
       components: [],

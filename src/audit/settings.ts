@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { recordEvent } from '../db/auditEvents.ts';
+import { parseId } from '../ids.ts';
 
 /** What an admin sets with /audit settings, per guild. */
 export interface AuditSettings {
@@ -53,8 +54,8 @@ export function parseCorporationList(text: string): { ids: bigint[]; names: stri
   for (const raw of text.split(/[,;\n]+/)) {
     const item = raw.trim();
     if (!item) continue;
-    if (/^\d{1,19}$/.test(item)) {
-      const id = BigInt(item);
+    const id = parseId(item);
+    if (id !== undefined) {
       if (!ids.includes(id)) ids.push(id);
     } else if (!names.some((n) => n.toLowerCase() === item.toLowerCase())) {
       names.push(item);

@@ -4,6 +4,7 @@ import type { SecretBox } from '../db/secretBox.ts';
 import type { SsoClient } from '../eve/sso.ts';
 import type { Logger } from '../log.ts';
 import { UserFacingError } from '../errors.ts';
+import { parseId } from '../ids.ts';
 import { openRefreshToken } from './grantSecrets.ts';
 import { grantHealth, type GrantHealth } from './grantHealth.ts';
 import { ensureMain } from './mainCharacter.ts';
@@ -83,7 +84,8 @@ export class CharacterService {
   /** Resolves an option value (a character id from autocomplete, or a typed name) to one of the user's characters. */
   async resolve(discordUserId: bigint, value: string): Promise<{ id: bigint; name: string }> {
     const trimmed = value.trim();
-    const byId = /^\d{1,19}$/.test(trimmed) ? { id: BigInt(trimmed) } : undefined;
+    const id = parseId(trimmed);
+    const byId = id === undefined ? undefined : { id };
     const found = await this.options.database.character.findFirst({
       where: { discordUserId, OR: [...(byId ? [byId] : []), { name: { equals: trimmed, mode: 'insensitive' } }] },
       select: { id: true, name: true },
