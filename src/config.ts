@@ -77,6 +77,32 @@ export class ConfigError extends Error {
 }
 
 /**
+ * The configured values that are secrets, for the logger to scrub wherever
+ * they appear. DATABASE_URL's password counts in each form it may be written
+ * in: as typed, as the URL parser re-encodes it, and decoded (what the driver
+ * sends, and what its errors would show).
+ */
+export function secretValues(config: Config): string[] {
+  const values = [config.DISCORD_TOKEN, config.EVE_CLIENT_SECRET, config.TOKEN_ENCRYPTION_KEY];
+  if (config.DATABASE_URL) values.push(...passwordForms(config.DATABASE_URL));
+  return [...new Set(values.filter(Boolean))];
+}
+
+function passwordForms(connectionUrl: string): string[] {
+  // As typed: up to the last @ (an unencoded @, / or # in a password is common).
+  const typed = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:(\S*)@/i.exec(connectionUrl)?.[1];
+  const forms = typed === undefined ? [] : [typed];
+  try {
+    const { password } = new URL(connectionUrl);
+    forms.push(password);
+    forms.push(decodeURIComponent(password));
+  } catch {
+    // Not a URL the parser takes, or a stray %: what was found is all there is.
+  }
+  return forms;
+}
+
+/**
  * Reads every variable from `env` (empty strings count as unset) and returns
  * one typed, frozen object, or throws a ConfigError listing every problem.
  * Values never appear in the message: some are secrets.

@@ -49,6 +49,10 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b[MNO][\w-]{23,27}\.[\w-]{6}\.[\w-]{27,40}\b/g, // Discord bot tokens
   /(Bearer|Basic|Bot)\s+[\w.~+/=-]{8,}/gi,
   /([?&](?:code|state|token|refresh_token|code_verifier)=)[^&\s"]+/gi,
+  // Credentials in connection URLs (pg's errors may carry the URL): up to the last @ of the word, as a
+  // password may hold an unencoded @, / or #; a later @ in a query makes it hide more, never less.
+  /(\bpostgres(?:ql)?:\/\/[^:/?#@\s"]*:)[^\s"]*(?=@)/gi,
+  /(\bpassword=)[^\s&"]+/gi, // key=value connection strings and ?password=
   /(\/(?:webhooks|interactions)\/\d+\/)[\w.-]{20,}/g, // interaction tokens inside Discord URLs
 ];
 
