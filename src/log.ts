@@ -22,6 +22,8 @@ const SECRET_KEYS = [
   'TOKEN_ENCRYPTION_KEY',
   'interactionToken',
   'authorizationCode',
+  // the SSO's authorization code, e.g. in a parsed callback query (error codes are logged as errorCode)
+  'code',
   'code_verifier',
   'codeVerifier',
   'authorization',
@@ -74,8 +76,9 @@ function serializeError(error: unknown): unknown {
     message: scrubSecrets(error.message),
     stack: error.stack ? scrubSecrets(error.stack) : undefined,
   };
+  // Not `code`: that key is redacted (SSO codes); ECONNREFUSED or P2002 are worth keeping.
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  if (typeof code === 'string' || typeof code === 'number') out.errorCode = code;
   if (error.cause !== undefined) out.cause = serializeError(error.cause);
   return out;
 }

@@ -112,3 +112,22 @@ describe('logger: the database password', () => {
     expect(output).toContain('postgresql://db.internal/evebot?user=evebot&password=[Redacted]');
   });
 });
+
+describe('logger: code', () => {
+  it('given a code under any key path, then it is redacted; error codes stay, as errorCode', async () => {
+    const { destination, text } = capture();
+    const logger = createLogger({ destination });
+    logger.info({ code: secrets.ssoCode }, 'top');
+    logger.info({ query: { code: secrets.ssoCode, state: 'state-value' } }, 'callback');
+    logger.info({ request: { query: { code: secrets.ssoCode } } }, 'nested');
+    logger.error({ err: Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' }) }, 'errno');
+    await flushLogger(logger);
+
+    const output = text();
+    expect(output.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(output).not.toContain(secrets.ssoCode);
+    expect(output.match(/"code":"\[Redacted\]"/g)).toHaveLength(3);
+    expect(output).toContain('"state":"state-value"');
+    expect(output).toContain('"errorCode":"ECONNREFUSED"');
+  });
+});
