@@ -13,6 +13,15 @@ const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 2
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => url.replace(/\/+$/, ''));
+/** 127.0.0.0/8, [::1] and localhost, as the URL parser normalises them (127.1 and 0x7f.1 become 127.0.0.1). */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+// The SSO redirects browsers here with the login code in the query: plain http only where it never crosses a network.
+const callbackUrl = httpUrl.refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+}, 'must be https (browsers send the login code to it) unless it is on this machine (127.0.0.1, [::1], localhost)');
 const base64Key = z.string().refine((value) => {
   const bytes = Buffer.from(value, 'base64');
   return bytes.length === 32 && bytes.toString('base64') === value.replace(/\s+/g, '');
@@ -30,7 +39,7 @@ const variables = {
   },
   EVE_CLIENT_ID: { schema: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the 32-character client id of your CCP application'), example: '0123456789abcdef0123456789abcdef' },
   EVE_CLIENT_SECRET: { schema: z.string().min(16, 'must be the secret key of your CCP application'), example: 'your application secret' },
-  EVE_CALLBACK_URL: { schema: httpUrl, example: 'https://bot.example.org/sso/callback' },
+  EVE_CALLBACK_URL: { schema: callbackUrl, example: 'https://bot.example.org/sso/callback' },
   EVE_SSO_URL: { schema: httpUrl.default('https://login.eveonline.com'), example: 'https://login.eveonline.com' },
   EVE_SCOPES: {
     schema: z
@@ -75,6 +84,32 @@ export class ConfigError extends Error {
     super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example.`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * The configured values that are secrets, for the logger to scrub wherever
+ * they appear. DATABASE_URL's password counts in each form it may be written
+ * in: as typed, as the URL parser re-encodes it, and decoded (what the driver
+ * sends, and what its errors would show).
+ */
+export function secretValues(config: Config): string[] {
+  const values = [config.DISCORD_TOKEN, config.EVE_CLIENT_SECRET, config.TOKEN_ENCRYPTION_KEY];
+  if (config.DATABASE_URL) values.push(...passwordForms(config.DATABASE_URL));
+  return [...new Set(values.filter(Boolean))];
+}
+
+function passwordForms(connectionUrl: string): string[] {
+  // As typed: up to the last @ (an unencoded @, / or # in a password is common).
+  const typed = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:(\S*)@/i.exec(connectionUrl)?.[1];
+  const forms = typed === undefined ? [] : [typed];
+  try {
+    const { password } = new URL(connectionUrl);
+    forms.push(password);
+    forms.push(decodeURIComponent(password));
+  } catch {
+    // Not a URL the parser takes, or a stray %: what was found is all there is.
+  }
+  return forms;
 }
 
 /**

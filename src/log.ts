@@ -22,6 +22,8 @@ const SECRET_KEYS = [
   'TOKEN_ENCRYPTION_KEY',
   'interactionToken',
   'authorizationCode',
+  // the SSO's authorization code, e.g. in a parsed callback query (error codes are logged as errorCode)
+  'code',
   'code_verifier',
   'codeVerifier',
   'authorization',
@@ -49,6 +51,10 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b[MNO][\w-]{23,27}\.[\w-]{6}\.[\w-]{27,40}\b/g, // Discord bot tokens
   /(Bearer|Basic|Bot)\s+[\w.~+/=-]{8,}/gi,
   /([?&](?:code|state|token|refresh_token|code_verifier)=)[^&\s"]+/gi,
+  // Credentials in connection URLs (pg's errors may carry the URL): up to the last @ of the word, as a
+  // password may hold an unencoded @, / or #; a later @ in a query makes it hide more, never less.
+  /(\bpostgres(?:ql)?:\/\/[^:/?#@\s"]*:)[^\s"]*(?=@)/gi,
+  /(\bpassword=)[^\s&"]+/gi, // key=value connection strings and ?password=
   /(\/(?:webhooks|interactions)\/\d+\/)[\w.-]{20,}/g, // interaction tokens inside Discord URLs
 ];
 
@@ -70,8 +76,9 @@ function serializeError(error: unknown): unknown {
     message: scrubSecrets(error.message),
     stack: error.stack ? scrubSecrets(error.stack) : undefined,
   };
+  // Not `code`: that key is redacted (SSO codes); ECONNREFUSED or P2002 are worth keeping.
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  if (typeof code === 'string' || typeof code === 'number') out.errorCode = code;
   if (error.cause !== undefined) out.cause = serializeError(error.cause);
   return out;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { startApp, StartupError, type App } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, secretValues } from './config.ts';
 import { createLogger, flushLogger, scrubSecrets } from './log.ts';
 
 /**
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    secrets: [config.DISCORD_TOKEN, config.EVE_CLIENT_SECRET, config.TOKEN_ENCRYPTION_KEY],
+    secrets: secretValues(config),
   });
 
   let app: App;

@@ -36,7 +36,7 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
   }
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => options.logger.warn({ discord: message }, 'discord client warning'));
-  client.on(Events.ShardDisconnect, (event, shardId) => options.logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardDisconnect, (event, shardId) => options.logger.warn({ shardId, closeCode: event.code }, 'gateway disconnected'));
   client.on(Events.ShardResume, (shardId) => options.logger.info({ shardId }, 'gateway resumed'));
 
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));

@@ -88,10 +88,13 @@ async function tempDir(): Promise<string> {
 }
 
 afterAll(async () => {
-  await withClient(ADMIN_URL, async (c) => {
-    for (const name of created) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  });
-  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
+  try {
+    await withClient(ADMIN_URL, async (c) => {
+      for (const name of created) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    });
+  } finally {
+    for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('applyPendingMigrations', () => {

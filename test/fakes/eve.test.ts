@@ -33,11 +33,11 @@ const STRANGER = 90000003;
 const USER_AGENT = 'eve-corp-bot/0.1.0 (admin@example.org)';
 
 let eve: FakeEve;
-let defaults: { sso: Record<string, unknown>; esi: Record<string, unknown> };
+let defaults: { esi: Record<string, unknown> };
 
 beforeAll(async () => {
   eve = await FakeEve.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callbackUrl: CALLBACK });
-  defaults = { sso: { ...eve.sso }, esi: { ...eve.esi, cacheSeconds: {}, rateLimitMaxTokens: {} } };
+  defaults = { esi: { ...eve.esi, cacheSeconds: {}, rateLimitMaxTokens: {} } };
   eve.addAlliance({ id: ALLIANCE, name: 'Test Alliance Please Ignore', ticker: 'TEST' });
   eve.addCorporation({ id: CORP, name: 'Fake Corp', ticker: 'FAKE', allianceId: ALLIANCE });
   eve.addCorporation({ id: OTHER_CORP, name: 'Other Corp', ticker: 'OTHR' });
@@ -70,7 +70,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  Object.assign(eve.sso, defaults.sso);
+  eve.resetSsoControls();
   Object.assign(eve.esi, { ...defaults.esi, cacheSeconds: {}, rateLimitMaxTokens: {} });
   eve.clearEsiCache();
 });
@@ -403,6 +403,18 @@ describe('SSO token endpoint', () => {
     // none of that spent the refresh token
     expect((await refresh()).status).toBe(200);
     expect(eve.tokenRequests.map((r) => r.injected ?? r.status)).toEqual(['status', 'status', 'malformed', 'reset', 'timeout', 200]);
+    // Each record names the character whose refresh token was presented, injected failures too.
+    expect(eve.tokenRequests.map((r) => r.characterId)).toEqual(Array(6).fill(PILOT));
+  });
+
+  it('resetSsoControls puts every switch back and drops queued failures', async () => {
+    const before = { ...eve.sso };
+    Object.assign(eve.sso, { latencyMs: 5, omitRefreshToken: true, scpAsString: false, issuerForm: 'host', accessTtlSeconds: 5, invalidClient: true, requirePkce: false, codeTtlSeconds: 1 });
+    eve.sso.failNext({ status: 503 }, 3);
+    eve.resetSsoControls();
+    expect({ ...eve.sso }).toEqual(before);
+    const { refreshToken } = eve.issueTokens(PILOT, [WALLET]);
+    expect((await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken })).status).toBe(200);
   });
 
   it('applies latency to token requests', async () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,9 @@ export type LogLine = Record<string, unknown> & { msg?: string; level?: string }
 
 /**
  * The real bot, started as `npm start` starts it (node + tsx + src/main.ts),
- * in an empty working directory so a developer's .env cannot leak in.
+ * in an empty working directory so a developer's .env cannot leak in. The
+ * directory is removed once the process has exited: by the time `exited`
+ * resolves it is gone.
  */
 export class BotProcess {
   readonly logs: LogLine[] = [];
@@ -37,8 +39,10 @@ export class BotProcess {
   constructor(env: Record<string, string>) {
     // EVEBOT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches node itself: for profiling benchmarks.
     const nodeArgs = process.env.EVEBOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const cwd = mkdtempSync(join(tmpdir(), 'evebot-'));
+    const removeCwd = () => rmSync(cwd, { recursive: true, force: true });
     this.#child = spawn(process.execPath, [...nodeArgs, ...startArguments()], {
-      cwd: mkdtempSync(join(tmpdir(), 'evebot-')),
+      cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -61,7 +65,21 @@ export class BotProcess {
       this.stderr += chunk;
       this.#notify();
     });
-    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => { this.#notify(); resolve(code); }));
+    this.exited = new Promise((resolve) =>
+      this.#child.once('exit', (code) => {
+        try {
+          removeCwd();
+        } finally {
+          this.#notify();
+          resolve(code);
+        }
+      }),
+    );
+    // A process that never started emits no 'exit'; the error stays as loud as without this listener.
+    this.#child.once('error', (error) => {
+      if (this.#child.pid === undefined) removeCwd();
+      throw error;
+    });
   }
 
   get pid(): number | undefined {

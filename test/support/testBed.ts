@@ -61,7 +61,13 @@ export class TestBed {
       ...options.env,
     };
     const bed = new TestBed(discord, eve, database, createDatabase(database.url, { maxConnections: 3 }), env, httpUrl);
-    if (options.startBot !== false) await bed.startBot();
+    if (options.startBot !== false) {
+      // The caller never gets a bed that failed to start, so it could not stop it: stop it here.
+      await bed.startBot().catch(async (error: unknown) => {
+        await bed.stop().catch(() => undefined);
+        throw error;
+      });
+    }
     return bed;
   }
 
@@ -77,10 +83,13 @@ export class TestBed {
   }
 
   async stop(): Promise<void> {
-    await this.bot?.stop();
-    await this.db.$disconnect();
-    await Promise.allSettled([this.discord.close(), this.eve.close()]);
-    await this.database.drop();
-    if (this.env.DATA_DIR) rmSync(this.env.DATA_DIR, { recursive: true, force: true });
+    try {
+      await this.bot?.stop();
+      await this.db.$disconnect();
+      await Promise.allSettled([this.discord.close(), this.eve.close()]);
+      await this.database.drop();
+    } finally {
+      if (this.env.DATA_DIR) rmSync(this.env.DATA_DIR, { recursive: true, force: true });
+    }
   }
 }

@@ -3,10 +3,10 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RestNotifier } from '../../src/bot/notifier.ts';
 import { createDatabase, type Database } from '../../src/db/client.ts';
-import { SecretBox } from '../../src/db/secretBox.ts';
+import { SecretBox, SecretBoxError } from '../../src/db/secretBox.ts';
 import { TokenVerifier } from '../../src/eve/jwt.ts';
 import { SsoClient } from '../../src/eve/sso.ts';
-import { openRefreshToken, sealGrantTokens } from '../../src/links/grantSecrets.ts';
+import { openAccessToken, openRefreshToken, sealGrantTokens } from '../../src/links/grantSecrets.ts';
 import { createLogger } from '../../src/log.ts';
 import {
   BotMisconfiguredError,
@@ -70,8 +70,15 @@ async function linked(ttlSeconds: number, scopes = [WALLET, SKILLS]) {
   return { id, characterId, tokens };
 }
 
-// Counters are reset before each test, so every refresh request seen belongs to the test's character.
-const refreshes = (_id: number) => eve.tokenRequests.filter((r) => r.grantType === 'refresh_token');
+/** The refresh requests the fake SSO received for this character (injected failures included). */
+const refreshes = (id: number) => eve.tokenRequests.filter((r) => r.grantType === 'refresh_token' && r.characterId === id);
+/** Log lines of a caller that got its token after waiting on the cross-process lock. */
+const sharedThroughLock = () =>
+  logLines
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg === 'token refreshed elsewhere' && line.outcome === 'shared');
 const storedRefreshToken = async (characterId: bigint) => {
   const grant = await db.grant.findUniqueOrThrow({ where: { characterId } });
   return openRefreshToken(box, characterId, grant.refreshToken, grant.keyId);
@@ -88,9 +95,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
-  eve.sso.omitRefreshToken = false;
-  eve.sso.invalidClient = false;
-  eve.sso.latencyMs = 0;
+  eve.resetSsoControls();
 });
 afterAll(async () => {
   await db?.$disconnect();
@@ -125,23 +130,28 @@ describe('TokenService.accessToken', () => {
     expect(logLines.join('')).not.toContain(token);
   });
 
-  it('given 50 concurrent calls for one expired character, then one token request and the same token for all', async () => {
+  it('given 50 concurrent calls in one process for one expired character, then they share one refresh in memory: one token request, the same token, no wait on the cross-process lock', async () => {
     const { characterId, id } = await linked(-10);
     eve.sso.latencyMs = 100;
     const shared = service();
     const tokens = await Promise.all(Array.from({ length: 50 }, () => shared.accessToken(characterId, [WALLET])));
     expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).toBe(refreshes(id)[0]!.issued!.accessToken);
     expect(refreshes(id)).toHaveLength(1);
+    // The advisory lock alone also yields one request (the waiters reuse the token), so the in-process sharing shows only here.
+    expect(sharedThroughLock()).toEqual([]);
   });
 
-  it('given two service instances with their own database pools asking at once, then one token request', async () => {
+  it('given two service instances with their own database pools asking at once, then one token request, and the other waits on the lock and reuses its token', async () => {
     const { characterId, id } = await linked(-10);
     const otherDb = createDatabase(testDb.url, { maxConnections: 3 });
     cleanups.push(() => otherDb.$disconnect());
-    eve.sso.latencyMs = 150;
+    // Both read the stale grant long before either refresh can commit.
+    eve.sso.latencyMs = 500;
     const [a, b] = await Promise.all([service().accessToken(characterId, [WALLET]), service(otherDb).accessToken(characterId, [WALLET])]);
     expect(a).toBe(b);
     expect(refreshes(id)).toHaveLength(1);
+    expect(sharedThroughLock()).toEqual([expect.objectContaining({ characterId: String(characterId) })]);
   });
 
   it('given the SSO answers 502 then 200, then the call succeeds after one retry', async () => {
@@ -247,7 +257,36 @@ describe('TokenService.accessToken', () => {
     expect(results.get(expired.characterId)).toEqual({ token: refreshes(expired.id).find((r) => r.status === 200)!.issued!.accessToken });
     expect((results.get(dead.characterId) as { error: unknown }).error).toBeInstanceOf(LoginExpiredError);
     expect((results.get(5n) as { error: unknown }).error).toBeInstanceOf(NotLinkedError);
-    expect(refreshes(0)).toHaveLength(2); // the expired one and the dead one; the valid one needs none
+    // The expired one and the dead one once each; the valid one needs none.
+    expect(refreshes(valid.id)).toHaveLength(0);
+    expect(refreshes(expired.id)).toHaveLength(1);
+    expect(refreshes(dead.id).map((r) => r.status)).toEqual([400]);
+  });
+});
+
+describe('sealed grant tokens', () => {
+  it("given character A's sealed tokens copied into character B's grant, then they do not open for B, and B gets no token", async () => {
+    const a = await linked(600);
+    const b = await linked(600);
+    const stolen = await db.grant.findUniqueOrThrow({ where: { characterId: a.characterId } });
+    // They open where they belong.
+    expect(openAccessToken(box, a.characterId, stolen.accessToken!, stolen.keyId)).toBe(a.tokens.accessToken);
+    expect(openRefreshToken(box, a.characterId, stolen.refreshToken, stolen.keyId)).toBe(a.tokens.refreshToken);
+
+    await db.grant.update({ where: { characterId: b.characterId }, data: { refreshToken: stolen.refreshToken, accessToken: stolen.accessToken } });
+    expect(() => openAccessToken(box, b.characterId, stolen.accessToken!, stolen.keyId)).toThrow(SecretBoxError);
+    expect(() => openRefreshToken(box, b.characterId, stolen.refreshToken, stolen.keyId)).toThrow(SecretBoxError);
+
+    // B's access token looks valid for 10 more minutes: it would be handed out as stored, if it opened.
+    await expect(service().accessToken(b.characterId, [WALLET])).rejects.toThrow();
+    const many = await service().accessTokens([b.characterId], [WALLET]).then((results) => results.get(b.characterId), (error: unknown) => ({ error }));
+    expect(many).toEqual({ error: expect.anything() });
+    // Expired: the refresh token is opened to refresh, and must not reach the SSO.
+    await db.grant.update({ where: { characterId: b.characterId }, data: { accessTokenExpiresAt: new Date(0) } });
+    await expect(service().accessToken(b.characterId, [WALLET])).rejects.toThrow();
+    expect(eve.tokenRequests).toEqual([]);
+    // A itself is untouched and still works.
+    expect(await service().accessToken(a.characterId, [WALLET])).toBe(a.tokens.accessToken);
   });
 });
 

@@ -56,6 +56,52 @@ describe('loadConfig', () => {
     expect(message).not.toContain('c2hvcnQ=');
   });
 
+  it('given an https EVE_CALLBACK_URL, or http on a loopback host, then it is accepted', () => {
+    for (const url of [
+      'https://bot.example.org/sso/callback',
+      'https://203.0.113.7:8443/cb',
+      'http://127.0.0.1:3000/sso/callback',
+      'http://127.45.6.7/sso/callback',
+      'http://127.1:3000/cb', // the URL parser's 127.0.0.1
+      'http://[::1]:3000/sso/callback',
+      'http://[0:0:0:0:0:0:0:1]/cb', // the URL parser's [::1]
+      'http://localhost:3000/sso/callback',
+      'http://LOCALHOST/cb',
+    ]) {
+      expect(loadConfig({ ...valid, EVE_CALLBACK_URL: url }).EVE_CALLBACK_URL, url).toBe(url.replace(/\/+$/, ''));
+    }
+  });
+
+  it('given a plain http EVE_CALLBACK_URL off this machine, then the start fails with one line that says why, without the value', () => {
+    for (const url of [
+      'http://evebot.example.net/sso/callback',
+      'http://10.1.2.3:3000/cb',
+      'http://0.0.0.0:3000/cb',
+      'http://[::2]/cb',
+      'http://127.0.0.1.evebot.example.net/cb',
+      'http://localhost.evebot.example.net/cb',
+      'http://128.0.0.1/cb',
+    ]) {
+      let error: unknown;
+      try {
+        loadConfig({ ...valid, EVE_CALLBACK_URL: url });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, url).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems, url).toEqual([
+        'EVE_CALLBACK_URL must be https (browsers send the login code to it) unless it is on this machine (127.0.0.1, [::1], localhost) (example: EVE_CALLBACK_URL=https://bot.example.org/sso/callback)',
+      ]);
+      expect((error as ConfigError).message, url).not.toContain(new URL(url).host);
+    }
+  });
+
+  it('given an http callback URL among other problems, then every problem is listed', () => {
+    expect(() => loadConfig({ ...valid, EVE_CALLBACK_URL: 'http://evebot.example.net/cb', HTTP_PORT: 'eighty' })).toThrow(
+      /EVE_CALLBACK_URL must be https[^\n]*\n.*HTTP_PORT must be a port number/,
+    );
+  });
+
   it('given DISCORD_MEMBERS_INTENT, then false by default, true only for "true", and a clear error otherwise', () => {
     expect(loadConfig(valid).DISCORD_MEMBERS_INTENT).toBe(false);
     expect(loadConfig({ ...valid, DISCORD_MEMBERS_INTENT: 'true' }).DISCORD_MEMBERS_INTENT).toBe(true);

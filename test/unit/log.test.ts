@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { loadConfig, secretValues } from '../../src/config.ts';
 import { createLogger, flushLogger } from '../../src/log.ts';
 
 function capture() {
@@ -56,5 +57,77 @@ describe('logger redaction', () => {
     // Still useful: messages and non-secret fields stay.
     expect(output).toContain('"msg":"grant"');
     expect(output).toContain('/sso/callback?code=[Redacted]');
+  });
+});
+
+describe('logger: the database password', () => {
+  // Reserved characters, percent-encoded in the URL as a careful admin writes it.
+  const password = 'Db-p@ss/w0rd%9:x';
+  const config = loadConfig({
+    DISCORD_TOKEN: secrets.botToken,
+    EVE_CLIENT_ID: '0123456789abcdef0123456789abcdef',
+    EVE_CLIENT_SECRET: secrets.clientSecret,
+    EVE_CALLBACK_URL: 'https://bot.example.org/sso/callback',
+    ESI_CONTACT: 'admin@example.org',
+    DATABASE_URL: `postgresql://evebot:${encodeURIComponent(password)}@db.example.org:5432/evebot`,
+    TOKEN_ENCRYPTION_KEY: secrets.encryptionKey,
+  });
+
+  it('given the configured secrets, then the password of DATABASE_URL is scrubbed in every form, wherever it stands', async () => {
+    const { destination, text } = capture();
+    const logger = createLogger({ destination, secrets: secretValues(config) });
+    logger.error({ err: new Error(`password authentication failed: ${password}`) }, 'database');
+    logger.warn({ detail: `tried ${encodeURIComponent(password)} on db.example.org` }, 'database');
+    logger.warn(`the configured url is ${config.DATABASE_URL}`);
+    await flushLogger(logger);
+
+    const output = text();
+    expect(output.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(output).not.toContain(password);
+    expect(output).not.toContain(encodeURIComponent(password));
+    expect(output).toContain('postgresql://evebot:[Redacted]@db.example.org:5432/evebot');
+    // The other configured secrets are still in the list.
+    expect(secretValues(config)).toEqual(expect.arrayContaining([secrets.botToken, secrets.clientSecret, secrets.encryptionKey]));
+  });
+
+  it('given connection strings in free text with passwords nobody configured, then their credentials are scrubbed', async () => {
+    const { destination, text } = capture();
+    const logger = createLogger({ destination });
+    logger.error({ err: new Error('connect to postgres://admin:pw1@10.0.0.5:5432/x failed') }, 'a');
+    logger.error({ err: new Error('connect to postgresql://u:p@ss#word@db.internal/evebot?sslmode=require failed') }, 'b');
+    logger.error({ err: new Error('connect to postgresql://u:sla/sh-in-it@db.internal/evebot failed') }, 'c');
+    logger.warn('dsn POSTGRESQL://u:kv-url-secret@db.internal and host=db user=corp password=kv-secret-value dbname=corp');
+    logger.warn('url postgresql://db.internal/evebot?user=evebot&password=query-secret-value');
+    await flushLogger(logger);
+
+    const output = text();
+    for (const leaked of ['pw1', 'p@ss#word', 'ss#word', 'sla/sh-in-it', 'sh-in-it', 'kv-url-secret', 'kv-secret-value', 'query-secret-value']) {
+      expect(output, `${leaked} leaked`).not.toContain(leaked);
+    }
+    // Where it was, the rest stays readable.
+    expect(output).toContain('postgres://admin:[Redacted]@10.0.0.5:5432/x');
+    expect(output).toContain('postgresql://u:[Redacted]@db.internal/evebot?sslmode=require');
+    expect(output).toContain('postgresql://u:[Redacted]@db.internal/evebot failed');
+    expect(output).toContain('user=corp password=[Redacted] dbname=corp');
+    expect(output).toContain('postgresql://db.internal/evebot?user=evebot&password=[Redacted]');
+  });
+});
+
+describe('logger: code', () => {
+  it('given a code under any key path, then it is redacted; error codes stay, as errorCode', async () => {
+    const { destination, text } = capture();
+    const logger = createLogger({ destination });
+    logger.info({ code: secrets.ssoCode }, 'top');
+    logger.info({ query: { code: secrets.ssoCode, state: 'state-value' } }, 'callback');
+    logger.info({ request: { query: { code: secrets.ssoCode } } }, 'nested');
+    logger.error({ err: Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' }) }, 'errno');
+    await flushLogger(logger);
+
+    const output = text();
+    expect(output.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(output).not.toContain(secrets.ssoCode);
+    expect(output.match(/"code":"\[Redacted\]"/g)).toHaveLength(3);
+    expect(output).toContain('"state":"state-value"');
+    expect(output).toContain('"errorCode":"ECONNREFUSED"');
   });
 });

@@ -250,6 +250,11 @@ export class FakeEve {
     this.fakeEsi.clearCache();
   }
 
+  /** Every `sso` switch back to its default, and failures queued with failNext dropped. */
+  resetSsoControls(): void {
+    this.fakeSso.resetControls();
+  }
+
   /** Clears request records and counters, rate-limit buckets and the error limit; not data, grants or caches. */
   resetCounters(): void {
     this.fakeSso.resetCounters();

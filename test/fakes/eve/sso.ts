@@ -49,6 +49,7 @@ export interface TokenRequestRecord {
   at: number;
   /** HTTP status answered; 0 when no answer was sent ('timeout', 'reset') */
   status: number;
+  /** whose code or refresh token was presented (when the fake knows it), also for injected failures */
   characterId?: number;
   refreshTokenUsed?: string;
   /** set when failNext shaped the answer */
@@ -56,6 +57,17 @@ export interface TokenRequestRecord {
   /** the tokens a 200 answer carried, so tests can look for them where they must not be */
   issued?: { accessToken: string; refreshToken?: string };
 }
+
+const SSO_CONTROL_DEFAULTS: Omit<SsoControls, 'failNext' | 'failJwksNext' | 'metadataOverrides'> = {
+  latencyMs: 0,
+  omitRefreshToken: false,
+  scpAsString: true,
+  issuerForm: 'url',
+  accessTtlSeconds: 1199,
+  invalidClient: false,
+  requirePkce: true,
+  codeTtlSeconds: 300,
+};
 
 export interface AuthorizeRequestRecord {
   at: number;
@@ -119,17 +131,10 @@ export class FakeSso {
   private readonly grants = new Map<string, RefreshGrant>();
 
   readonly controls: SsoControls = {
-    latencyMs: 0,
     failNext: (kind, times = 1) => {
       if (times > 0) this.failures.push({ kind, remaining: times });
     },
-    omitRefreshToken: false,
-    scpAsString: true,
-    issuerForm: 'url',
-    accessTtlSeconds: 1199,
-    invalidClient: false,
-    requirePkce: true,
-    codeTtlSeconds: 300,
+    ...SSO_CONTROL_DEFAULTS,
     failJwksNext: (kind, times = 1) => {
       if (times > 0) this.jwksFailures.push({ kind, remaining: times });
     },
@@ -162,6 +167,13 @@ export class FakeSso {
   /** every refresh token of the character stops working (invalid_grant) */
   revokeCharacter(characterId: number): void {
     for (const grant of this.grants.values()) if (grant.characterId === characterId) grant.valid = false;
+  }
+
+  /** every switch back to its default, and queued failures dropped */
+  resetControls(): void {
+    Object.assign(this.controls, SSO_CONTROL_DEFAULTS, { metadataOverrides: {} });
+    this.failures.length = 0;
+    this.jwksFailures.length = 0;
   }
 
   resetCounters(): void {
@@ -308,6 +320,8 @@ export class FakeSso {
     const form = new URLSearchParams(isForm ? raw : '');
     const record: TokenRequestRecord = { grantType: form.get('grant_type') ?? '', at: Date.now(), status: 0 };
     if (form.has('refresh_token')) record.refreshTokenUsed = form.get('refresh_token')!;
+    // Known before any failure is injected: tests filter requests by character.
+    record.characterId = (this.grants.get(form.get('refresh_token') ?? '') ?? this.codes.get(form.get('code') ?? ''))?.characterId;
     this.tokenRequests.push(record);
     const answer = (status: number, body: unknown) => {
       record.status = status;
@@ -355,7 +369,6 @@ export class FakeSso {
       const entry = this.codes.get(code);
       const invalid = (description: string) => answer(400, { error: 'invalid_grant', error_description: description });
       if (!entry) return invalid('Authorization code not found.');
-      record.characterId = entry.characterId;
       if (entry.used) return invalid('Authorization code has already been used.');
       entry.used = true; // burnt by any attempt, successful or not
       if (Date.now() > entry.expiresAt) return invalid('Authorization code has expired.');
@@ -371,11 +384,7 @@ export class FakeSso {
     if (grantType === 'refresh_token') {
       const presented = form.get('refresh_token') ?? '';
       const grant = this.grants.get(presented);
-      if (!grant || !grant.valid) {
-        if (grant) record.characterId = grant.characterId;
-        return answer(400, { error: 'invalid_grant', error_description: 'Invalid refresh token. Token missing/expired.' });
-      }
-      record.characterId = grant.characterId;
+      if (!grant || !grant.valid) return answer(400, { error: 'invalid_grant', error_description: 'Invalid refresh token. Token missing/expired.' });
       if (this.controls.omitRefreshToken) {
         const body = this.tokenResponse(grant.characterId, grant.scopes, undefined);
         return answer(200, body);
