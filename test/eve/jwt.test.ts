@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidTokenError } from '../../src/eve/errors.ts';
-import { TokenVerifier } from '../../src/eve/jwt.ts';
+import { JWKS_COOLDOWN_MS, TokenVerifier } from '../../src/eve/jwt.ts';
 import { FakeEve } from '../fakes/eve/index.ts';
 
 // The JWT cases of shared/eve/EVE-SSO-ESI.md, each against the fake SSO's real JWKS.
@@ -26,8 +26,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** The verifier fetches the JWKS again for an unknown kid at most once per 30 s (jose's cooldown, on Date.now()). */
-const COOLDOWN_MS = 30_000;
+/** The verifier fetches the JWKS again for an unknown kid at most once per JWKS_COOLDOWN_MS (jose's cooldown, on Date.now()). */
+const COOLDOWN_MS = JWKS_COOLDOWN_MS;
 /** Freezes Date (only Date: sockets and timers stay real) so a test can step past the cooldown. */
 function freezeDate(): void {
   vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
