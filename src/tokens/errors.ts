@@ -58,3 +58,14 @@ export class CharacterChangedHandsError extends TokenError {
     super(`${who(characterName)} has moved to another EVE account, so it was unlinked. Its new owner can /link it.`);
   }
 }
+
+/** The stored login does not decrypt (another encryption key, or a row tampered with): only a new login helps. */
+export class LoginUnreadableError extends TokenError {
+  constructor(
+    readonly characterId: bigint,
+    readonly characterName: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`The bot cannot read its stored login for ${who(characterName)}: use /link to log in again.`, options);
+  }
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { recordEvent } from '../db/auditEvents.ts';
 import { isDatabaseUnavailable, type Database, type Prisma } from '../db/client.ts';
-import type { SecretBox } from '../db/secretBox.ts';
+import { SecretBoxError, type SecretBox } from '../db/secretBox.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';
 import type { TokenVerifier, VerifiedToken } from '../eve/jwt.ts';
 import type { SsoClient, TokenAnswer } from '../eve/sso.ts';
@@ -16,6 +16,7 @@ import {
   BotMisconfiguredError,
   CharacterChangedHandsError,
   LoginExpiredError,
+  LoginUnreadableError,
   MissingScopesError,
   NotLinkedError,
   SsoTemporarilyUnavailableError,
@@ -129,7 +130,7 @@ export class TokenService {
 
   async #fromGrant(characterId: bigint, grant: GrantRow | null, requiredScopes: readonly string[], budget?: TokenBudget): Promise<string> {
     const usable = this.#check(characterId, grant, requiredScopes);
-    if (this.#fresh(usable)) return openAccessToken(this.#options.box, characterId, usable.accessToken!, usable.keyId);
+    if (this.#fresh(usable)) return this.#open(usable, () => openAccessToken(this.#options.box, characterId, usable.accessToken!, usable.keyId));
 
     let refresh = this.#inFlight.get(characterId);
     if (!refresh) {
@@ -163,6 +164,17 @@ export class TokenService {
 
   #fresh(grant: GrantRow): boolean {
     return grant.accessToken !== null && grant.accessTokenExpiresAt !== null && grant.accessTokenExpiresAt.getTime() > this.#staleBefore().getTime();
+  }
+
+  /** Opens a sealed token of the grant; one that does not open fails that character alone, with a typed error. */
+  #open(grant: GrantRow, open: () => string): string {
+    try {
+      return open();
+    } catch (error) {
+      if (!(error instanceof SecretBoxError)) throw error;
+      this.#options.logger.error({ characterId: String(grant.characterId), keyId: grant.keyId, err: error }, 'a stored login does not decrypt (another TOKEN_ENCRYPTION_KEY, or a changed row)');
+      throw new LoginUnreadableError(grant.characterId, grant.character.name, { cause: error });
+    }
   }
 
   /** An access token expiring before this is refreshed. */
@@ -206,7 +218,7 @@ export class TokenService {
       const current = this.#check(characterId, await readGrant(database, characterId), []);
       if (this.#fresh(current)) {
         logger.debug({ characterId: String(characterId), outcome: 'shared', waited }, 'token refreshed elsewhere');
-        return { token: openAccessToken(this.#options.box, characterId, current.accessToken!, current.keyId) };
+        return { token: this.#open(current, () => openAccessToken(this.#options.box, characterId, current.accessToken!, current.keyId)) };
       }
       if (performance.now() + leasePollMs >= budget.deadline) {
         throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('another process is still refreshing this token') });
@@ -218,7 +230,7 @@ export class TokenService {
   async #refreshUnderLease(grant: GrantRow, lease: string, budget: TokenBudget): Promise<string> {
     const { characterId } = grant;
     const { box, database, logger } = this.#options;
-    const refreshToken = openRefreshToken(box, characterId, grant.refreshToken, grant.keyId);
+    const refreshToken = this.#open(grant, () => openRefreshToken(box, characterId, grant.refreshToken, grant.keyId));
     const attempt = { uncertain: false };
     let answer: TokenAnswer;
     try {

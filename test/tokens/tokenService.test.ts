@@ -12,6 +12,7 @@ import {
   BotMisconfiguredError,
   CharacterChangedHandsError,
   LoginExpiredError,
+  LoginUnreadableError,
   MissingScopesError,
   NotLinkedError,
   SsoTemporarilyUnavailableError,
@@ -278,12 +279,15 @@ describe('sealed grant tokens', () => {
     expect(() => openRefreshToken(box, b.characterId, stolen.refreshToken, stolen.keyId)).toThrow(SecretBoxError);
 
     // B's access token looks valid for 10 more minutes: it would be handed out as stored, if it opened.
-    await expect(service().accessToken(b.characterId, [WALLET])).rejects.toThrow();
-    const many = await service().accessTokens([b.characterId], [WALLET]).then((results) => results.get(b.characterId), (error: unknown) => ({ error }));
-    expect(many).toEqual({ error: expect.anything() });
+    await expect(service().accessToken(b.characterId, [WALLET])).rejects.toBeInstanceOf(LoginUnreadableError);
+    // Among several characters, only B fails.
+    const many = await service().accessTokens([a.characterId, b.characterId], [WALLET]);
+    expect(many.get(a.characterId)).toEqual({ token: a.tokens.accessToken });
+    expect((many.get(b.characterId) as { error: unknown }).error).toBeInstanceOf(LoginUnreadableError);
     // Expired: the refresh token is opened to refresh, and must not reach the SSO.
     await db.grant.update({ where: { characterId: b.characterId }, data: { accessTokenExpiresAt: new Date(0) } });
-    await expect(service().accessToken(b.characterId, [WALLET])).rejects.toThrow();
+    await expect(service().accessToken(b.characterId, [WALLET])).rejects.toBeInstanceOf(LoginUnreadableError);
+    expect((await db.grant.findUniqueOrThrow({ where: { characterId: b.characterId } })).refreshLeaseId).toBeNull();
     expect(eve.tokenRequests).toEqual([]);
     // A itself is untouched and still works.
     expect(await service().accessToken(a.characterId, [WALLET])).toBe(a.tokens.accessToken);
