@@ -10,6 +10,15 @@ export {
   type EsiResult,
 } from './client.ts';
 export {
+  TransportError,
+  UndiciTransport,
+  type EsiTransport,
+  type TransportFailure,
+  type TransportRequest,
+  type TransportResponse,
+  type UndiciTransportOptions,
+} from './transport.ts';
+export {
   EsiBusyError,
   EsiError,
   EsiForbiddenError,
