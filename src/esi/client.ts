@@ -47,7 +47,7 @@ export interface EsiClientOptions {
   defaultBudgetMs?: number;
   /** X-ESI-Error-Limit-Remain below this stops avoidable calls until the reset; default 10 */
   errorLimitThreshold?: number;
-  /** wall clock (ms) that cache expiry is measured on; default Date.now (tests move it) */
+  /** wall clock (ms) that cache expiry and `receivedAt` are measured on; default Date.now (tests move it) */
   now?: () => number;
   /** how requests leave the process; default an undici transport built from baseUrl, userAgent and timeoutMs */
   transport?: EsiTransport;
@@ -280,7 +280,7 @@ function adapt<T>(outcome: Outcome, schema: z.ZodType<T>, info: EsiRouteInfo): E
     if (!parsed.success) throw new EsiMalformedResponseError(info, 200, describeIssues(parsed.error));
     data = parsed.data;
   }
-  return { data, fromCache: outcome.fromCache, ...(outcome.pages === undefined ? {} : { pages: outcome.pages }) };
+  return { data, fromCache: outcome.fromCache, receivedAt: outcome.receivedAt, ...(outcome.pages === undefined ? {} : { pages: outcome.pages }) };
 }
 
 function ms(started: number): number {

@@ -20,6 +20,8 @@ export interface CachedAnswer {
   expiresAt: number;
   /** X-Pages */
   pages: number | undefined;
+  /** `now()` ms at which ESI last produced (200) or confirmed (304) this body */
+  receivedAt: number;
 }
 
 export type NewAnswer = Pick<CachedAnswer, 'raw' | 'data' | 'schema' | 'pages'>;
@@ -48,17 +50,17 @@ export class ResponseCache {
   store(key: string, answer: NewAnswer, headers: ResponseHeaders): CachedAnswer {
     const now = this.#now();
     const fresh = freshness(headers, now);
-    const entry: CachedAnswer = { ...answer, etag: fresh.etag, expiresAt: now + fresh.lifetimeMs };
+    const entry: CachedAnswer = { ...answer, etag: fresh.etag, expiresAt: now + fresh.lifetimeMs, receivedAt: now };
     if (!fresh.noStore && (fresh.lifetimeMs > 0 || fresh.etag !== undefined)) this.#entries.set(key, entry);
     else this.#entries.delete(key);
     return entry;
   }
 
-  /** A 304 confirmed `entry`: it lives on with the 304's lifetime (and ETag, if it sent one). */
+  /** A 304 confirmed `entry`: it lives on with the 304's lifetime (and ETag, if it sent one), as an answer of now. */
   revalidated(key: string, entry: CachedAnswer, headers: ResponseHeaders): CachedAnswer {
     const now = this.#now();
     const fresh = freshness(headers, now);
-    const renewed: CachedAnswer = { ...entry, etag: fresh.etag ?? entry.etag, expiresAt: now + fresh.lifetimeMs };
+    const renewed: CachedAnswer = { ...entry, etag: fresh.etag ?? entry.etag, expiresAt: now + fresh.lifetimeMs, receivedAt: now };
     if (fresh.noStore) this.#entries.delete(key);
     else this.#entries.set(key, renewed);
     return renewed;

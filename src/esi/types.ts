@@ -29,6 +29,13 @@ export interface EsiResult<T> {
   pages?: number;
   /** true when no body was downloaded: a fresh cache hit, or a 304 that reused the cached body */
   fromCache: boolean;
+  /**
+   * Wall-clock ms (the client's `now`) at which ESI last produced or confirmed
+   * this body: the arrival of its 200, or of the 304 that revalidated it. A
+   * fresh cache hit keeps the time of the answer it serves, so callers can
+   * refuse to let an old answer overwrite something stored later.
+   */
+  receivedAt: number;
 }
 
 export interface EsiLimitsSnapshot {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   character,
+  characterAffiliations,
   corporation,
   ESI_COMPATIBILITY_DATE,
   ESI_ROUTES,
@@ -184,6 +185,64 @@ describe('EsiClient cache', () => {
     expect(page3.entries.map((e) => e.id)).toEqual([5n]);
     await walletJournal(h.client, auth, 3);
     expect(h.requests(/journal$/).map((r) => r.query.page)).toEqual(['1', '3']);
+  });
+});
+
+describe('EsiClient receivedAt', () => {
+  const ask = (client = h.client) => client.request({ method: 'GET', path: `/corporations/${CORP}`, schema: ESI_ROUTES.corporation.schema });
+  const CORPORATION = /^\/corporations\/\d+$/;
+
+  it('given a 200, then receivedAt is the client clock at its arrival', async () => {
+    const t0 = h.clock.now;
+    const answer = await ask();
+    expect(answer.fromCache).toBe(false);
+    expect(answer.receivedAt).toBe(t0);
+  });
+
+  it('given a fresh cache hit later, then receivedAt stays the time of the answer it serves', async () => {
+    const t0 = h.clock.now;
+    await ask();
+    h.clock.now += 30 * 60_000; // half of the route's hour
+    const hit = await ask();
+    expect(hit.fromCache).toBe(true);
+    expect(hit.receivedAt).toBe(t0);
+    expect(h.requests(CORPORATION)).toHaveLength(1);
+  });
+
+  it('given an expired entry confirmed by a 304, then receivedAt is the time of the 304, and later hits keep it', async () => {
+    await ask();
+    h.clock.now += 3_600_000 + 1000;
+    const t1 = h.clock.now;
+    const confirmed = await ask();
+    expect(h.requests(CORPORATION).map((r) => r.status)).toEqual([200, 304]);
+    expect(confirmed.fromCache).toBe(true);
+    expect(confirmed.receivedAt).toBe(t1);
+
+    h.clock.now += 60_000;
+    const hit = await ask();
+    expect(hit.receivedAt).toBe(t1);
+    expect(h.requests(CORPORATION)).toHaveLength(2);
+  });
+
+  it('given callers merged into one request, then they all get the same receivedAt', async () => {
+    h.eve.esi.latencyMs = 100;
+    const t0 = h.clock.now;
+    const answers = await Promise.all([ask(), ask(), ask()]);
+    expect(answers.map((a) => a.receivedAt)).toEqual([t0, t0, t0]);
+    expect(h.requests(CORPORATION)).toHaveLength(1);
+  });
+
+  it('given affiliations asked twice within the cache time and once for other ids, then each row carries the time of its batch answer', async () => {
+    const t0 = h.clock.now;
+    const first = await characterAffiliations(h.client, [BigInt(PILOT)]);
+    expect(first).toEqual([{ characterId: BigInt(PILOT), corporationId: BigInt(CORP), allianceId: expect.any(BigInt), receivedAt: t0 }]);
+
+    h.clock.now += 20 * 60_000;
+    const cached = await characterAffiliations(h.client, [BigInt(PILOT)]);
+    const fresh = await characterAffiliations(h.client, [BigInt(SECOND)]);
+    expect(cached[0]!.receivedAt).toBe(t0); // an answer 20 minutes old, from the cache
+    expect(fresh[0]!.receivedAt).toBe(t0 + 20 * 60_000);
+    expect(h.requests(/^\/characters\/affiliation$/).map((r) => r.body)).toEqual([[PILOT], [SECOND]]);
   });
 });
 

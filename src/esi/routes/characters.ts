@@ -35,6 +35,12 @@ export interface Affiliation {
   corporationId: bigint;
   allianceId?: bigint;
   factionId?: bigint;
+  /**
+   * When ESI gave (or confirmed) the batch answer this row comes from, in the
+   * client's wall-clock ms: a cached answer can be up to an hour old, and must
+   * not overwrite an affiliation stored after it.
+   */
+  receivedAt: number;
 }
 
 /** ESI takes at most this many ids per POST /characters/affiliation */
@@ -43,7 +49,8 @@ export const AFFILIATION_BATCH = 1000;
 /**
  * POST /characters/affiliation in batches of 1000 (public, cached an hour).
  * Ids ESI does not know as characters are left out; a batch answered 404
- * ("No characters found") contributes nothing.
+ * ("No characters found") contributes nothing. Each row carries the time of
+ * its batch's answer (batches may come from the cache at different ages).
  */
 export async function characterAffiliations(client: EsiClient, ids: readonly bigint[], budget?: EsiBudget): Promise<Affiliation[]> {
   const route = ESI_ROUTES.affiliation;
@@ -51,23 +58,24 @@ export async function characterAffiliations(client: EsiClient, ids: readonly big
   const results = await Promise.all(
     batches.map(async (batch) => {
       try {
-        const { data } = await client.request(
+        const { data, receivedAt } = await client.request(
           { method: route.method, path: route.path, schema: route.schema, body: batch.map(toWireId) },
           budget,
         );
-        return data;
+        return data.map((row) => ({
+          characterId: toBigId(row.character_id),
+          corporationId: toBigId(row.corporation_id),
+          ...optionalId('allianceId', row.alliance_id),
+          ...optionalId('factionId', row.faction_id),
+          receivedAt,
+        }));
       } catch (error) {
         if (error instanceof EsiNotFoundError) return [];
         throw error;
       }
     }),
   );
-  return results.flat().map((row) => ({
-    characterId: toBigId(row.character_id),
-    corporationId: toBigId(row.corporation_id),
-    ...optionalId('allianceId', row.alliance_id),
-    ...optionalId('factionId', row.faction_id),
-  }));
+  return results.flat();
 }
 
 export interface CharacterRoles {
