@@ -4,7 +4,9 @@
  * and each attempt passes the limits, goes out through the transport, and its
  * answer is turned into data or a typed error. How each of those works lives
  * beside it: transport.ts (the wire), responseCache.ts (ETags and expiry),
- * limits.ts (429 gates, the error limit), retryPolicy.ts (what is retried).
+ * limits.ts (429 gates, the error limit), errorAllowance.ts (error answers
+ * per scope), notFoundCache.ts (remembered 404s), retryPolicy.ts (what is
+ * retried).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,7 +23,9 @@ import {
   type EsiRouteInfo,
 } from './errors.ts';
 import { errorLimitHeaders, intHeader, retryAfterSeconds } from './headers.ts';
+import { ErrorAllowances, type AllowanceSlot } from './errorAllowance.ts';
 import { DEFAULT_ERROR_LIMIT_RESET_SECONDS, EsiLimits } from './limits.ts';
+import { NotFoundCache } from './notFoundCache.ts';
 import { ResponseCache, type CachedAnswer } from './responseCache.ts';
 import { DEFAULT_RETRY_AFTER_SECONDS, RetryPolicy } from './retryPolicy.ts';
 import { TransportError, UndiciTransport, type EsiTransport, type TransportResponse } from './transport.ts';
@@ -51,6 +55,29 @@ export interface EsiClientOptions {
   now?: () => number;
   /** how requests leave the process; default an undici transport built from baseUrl, userAgent and timeoutMs */
   transport?: EsiTransport;
+  /**
+   * Requests with an `errorScope`: each scope may get `allowance` error
+   * answers (4xx and 5xx, not 420/429) per `windowMs` (default 5 per 60000),
+   * and they are refused while X-ESI-Error-Limit-Remain is below
+   * `errorLimitThreshold` (default 50; unscoped requests stop at the
+   * top-level errorLimitThreshold).
+   */
+  scopedErrors?: { allowance?: number; windowMs?: number; errorLimitThreshold?: number };
+  /** how long a 404 of a public GET is remembered (asking again throws at once); default 3600000, 0 turns it off */
+  notFoundTtlMs?: number;
+  /** LRU cap of remembered 404s, default 10000 */
+  notFoundMaxEntries?: number;
+}
+
+type GrantedSlot = Extract<AllowanceSlot, { granted: true }>;
+
+/**
+ * An answer that spends ESI's error budget and so the scope's allowance. 420
+ * and 429 are the limiters' own refusals: the shared gates handle them, and
+ * charging them to a scope would lock a guild out for the whole bot's load.
+ */
+function isErrorAnswer(status: number): boolean {
+  return status >= 400 && status !== 420 && status !== 429;
 }
 
 /** a settled request, as shared by everyone who asked for it */
@@ -63,6 +90,8 @@ export class EsiClient {
   readonly #transport: EsiTransport;
   readonly #cache: ResponseCache;
   readonly #limits: EsiLimits;
+  readonly #allowances: ErrorAllowances;
+  readonly #notFound: NotFoundCache;
   readonly #retries = new RetryPolicy();
   readonly #timeoutMs: number;
   readonly #defaultBudgetMs: number;
@@ -77,8 +106,15 @@ export class EsiClient {
     this.#defaultBudgetMs = options.defaultBudgetMs ?? 30_000;
     this.#onAuthFailure = options.onAuthFailure;
     this.#transport = options.transport ?? new UndiciTransport({ baseUrl: options.baseUrl, userAgent: options.userAgent, timeoutMs: this.#timeoutMs });
-    this.#cache = new ResponseCache(options.cacheMaxEntries ?? 5000, options.now ?? Date.now);
-    this.#limits = new EsiLimits({ logger: this.#logger, errorLimitThreshold: options.errorLimitThreshold ?? 10 });
+    const now = options.now ?? Date.now;
+    this.#cache = new ResponseCache(options.cacheMaxEntries ?? 5000, now);
+    this.#limits = new EsiLimits({
+      logger: this.#logger,
+      errorLimitThreshold: options.errorLimitThreshold ?? 10,
+      scopedErrorLimitThreshold: options.scopedErrors?.errorLimitThreshold ?? 50,
+    });
+    this.#allowances = new ErrorAllowances({ allowance: options.scopedErrors?.allowance ?? 5, windowMs: options.scopedErrors?.windowMs ?? 60_000, now });
+    this.#notFound = new NotFoundCache({ maxEntries: options.notFoundMaxEntries ?? 10_000, ttlMs: options.notFoundTtlMs ?? 3_600_000, now });
   }
 
   /** GET/POST a path, validate the JSON body with the schema; cache, merging and limits applied. */
@@ -94,6 +130,11 @@ export class EsiClient {
     if (cached) {
       this.#logger.debug({ route: routeName(route), characterId: info.characterId?.toString(), fromCache: true }, 'esi cache hit');
       return adapt({ ...cached, fromCache: true }, route.schema, info);
+    }
+    const notFound = this.#notFound.get(key);
+    if (notFound) {
+      this.#logger.debug({ route: routeName(route), errorScope: route.errorScope }, 'esi 404 remembered');
+      throw new EsiNotFoundError(info, notFound.esiMessage, true);
     }
 
     const deadline = budget?.deadline ?? performance.now() + this.#defaultBudgetMs;
@@ -119,6 +160,7 @@ export class EsiClient {
       this.#closing.abort();
       await this.#transport.close();
       this.#cache.clear();
+      this.#notFound.clear();
     })();
     return this.#closed;
   }
@@ -139,26 +181,19 @@ export class EsiClient {
     for (;;) {
       if (this.#closing.signal.aborted) throw new EsiUnavailableError(info, 'closed');
       await this.#passGates(route, info, deadline);
+      const slot = await this.#errorSlot(route, info, deadline);
       const left = deadline - performance.now();
-      if (left <= 0) throw new EsiUnavailableError(info, 'deadline', undefined, { attempts });
+      if (left <= 0) {
+        slot?.release(false);
+        throw new EsiUnavailableError(info, 'deadline', undefined, { attempts });
+      }
 
       const conditional = this.#cache.stored(key);
       attempts += 1;
       const started = performance.now();
       let response: TransportResponse;
       try {
-        response = await this.#transport.send(
-          {
-            method: route.method,
-            path: route.path,
-            query: queryString(route.query),
-            ...(route.body === undefined ? {} : { body: jsonBody(route.body) }),
-            ...(route.auth ? { accessToken: route.auth.accessToken } : {}),
-            ...(conditional?.etag ? { etag: conditional.etag } : {}),
-            timeoutMs: Math.min(this.#timeoutMs, left),
-          },
-          this.#closing.signal,
-        );
+        response = await this.#send(route, conditional?.etag, Math.min(this.#timeoutMs, left), slot);
       } catch (error) {
         if (this.#closing.signal.aborted) throw new EsiUnavailableError(info, 'closed', undefined, { cause: error });
         const reason = error instanceof TransportError && error.kind === 'timeout' ? 'timeout' : 'network';
@@ -210,14 +245,54 @@ export class EsiClient {
         if (route.auth && this.#onAuthFailure) await this.#onAuthFailure(route.auth.characterId, status, route.auth.scope);
         throw new EsiForbiddenError(info, status, route.auth?.scope, esiMessage);
       }
-      if (status === 404) throw new EsiNotFoundError(info, esiMessage);
+      if (status === 404) {
+        if (route.method === 'GET' && !route.auth) {
+          this.#notFound.remember(key, esiMessage);
+          this.#cache.delete(key);
+        }
+        throw new EsiNotFoundError(info, esiMessage);
+      }
       throw new EsiRequestError(info, status, esiMessage);
     }
   }
 
+  /** One attempt through the transport; the scope's slot (if any) is given back with whether ESI answered with an error. */
+  async #send(route: EsiRequest<unknown>, etag: string | undefined, timeoutMs: number, slot: GrantedSlot | undefined): Promise<TransportResponse> {
+    let errorAnswer = false;
+    try {
+      const response = await this.#transport.send(
+        {
+          method: route.method,
+          path: route.path,
+          query: queryString(route.query),
+          ...(route.body === undefined ? {} : { body: jsonBody(route.body) }),
+          ...(route.auth ? { accessToken: route.auth.accessToken } : {}),
+          ...(etag ? { etag } : {}),
+          timeoutMs,
+        },
+        this.#closing.signal,
+      );
+      errorAnswer = isErrorAnswer(response.status);
+      return response;
+    } finally {
+      slot?.release(errorAnswer);
+    }
+  }
+
+  /** a slot of the request's error scope, or the refusal: its allowance is spent, or no slot came free in time */
+  async #errorSlot(route: EsiRequest<unknown>, info: EsiRouteInfo, deadline: number): Promise<GrantedSlot | undefined> {
+    if (route.errorScope === undefined) return undefined;
+    const slot = await this.#allowances.acquire(route.errorScope, deadline, this.#closing.signal);
+    if (slot.granted) return slot;
+    if (slot.reason === 'aborted') throw new EsiUnavailableError(info, 'closed');
+    if (slot.reason === 'deadline') throw new EsiUnavailableError(info, 'deadline');
+    this.#logger.warn({ route: routeName(route), errorScope: route.errorScope, retryAfterSeconds: slot.retryAfterSeconds }, 'esi error allowance of scope spent: refused without a request');
+    throw new EsiBusyError(info, slot.retryAfterSeconds, 'error-allowance', true);
+  }
+
   /** Refuses at once while the error limit is low; waits out a 429's Retry-After when it fits the deadline. */
   async #passGates(route: EsiRequest<unknown>, info: EsiRouteInfo, deadline: number): Promise<void> {
-    const errorWait = this.#limits.errorLimitWait();
+    const errorWait = this.#limits.errorLimitWait(route.errorScope !== undefined);
     if (errorWait !== undefined) throw new EsiBusyError(info, errorWait, 'error-limit', true);
     const until = this.#limits.rateGateUntil(route);
     if (until === 0) return;

@@ -4,7 +4,9 @@
  *   for that character until then;
  * - a low X-ESI-Error-Limit-Remain, or a 420, stops every avoidable call until
  *   the error window resets: past the limit ESI answers 420 to everything the
- *   bot asks, for every user.
+ *   bot asks, for every user;
+ * - error-prone (scoped) requests stop at a higher remainder, so they can
+ *   never push the shared budget down to where normal commands are refused.
  * Times are performance.now() ms: these gates are waited out, not compared
  * with ESI's dates.
  */
@@ -25,11 +27,14 @@ export interface EsiLimitsOptions {
   logger: Logger;
   /** X-ESI-Error-Limit-Remain below this stops avoidable calls until the reset */
   errorLimitThreshold: number;
+  /** X-ESI-Error-Limit-Remain below this stops scoped (error-prone) calls until the reset; above errorLimitThreshold */
+  scopedErrorLimitThreshold: number;
 }
 
 export class EsiLimits {
   readonly #logger: Logger;
   readonly #errorLimitThreshold: number;
+  readonly #scopedErrorLimitThreshold: number;
   /** rate-limit group learned per `METHOD path` from X-Ratelimit-Group */
   readonly #routeGroups = new LruCache<string, string>(10_000);
   /** `group|character` or `path:METHOD path|character` -> performance.now() ms until which a 429 told us to wait */
@@ -41,12 +46,20 @@ export class EsiLimits {
   constructor(options: EsiLimitsOptions) {
     this.#logger = options.logger;
     this.#errorLimitThreshold = options.errorLimitThreshold;
+    this.#scopedErrorLimitThreshold = options.scopedErrorLimitThreshold;
   }
 
-  /** seconds until calls may go out again because of the error limit, or undefined when they may now */
-  errorLimitWait(): number | undefined {
+  /**
+   * Seconds until a call may go out again because of the error limit, or
+   * undefined when it may now. `scoped` calls also wait while the last
+   * remainder ESI reported is below the scoped threshold and its window runs.
+   */
+  errorLimitWait(scoped = false): number | undefined {
     const now = performance.now();
-    return now < this.#errorBlockedUntil ? Math.ceil((this.#errorBlockedUntil - now) / 1000) : undefined;
+    if (now < this.#errorBlockedUntil) return Math.ceil((this.#errorBlockedUntil - now) / 1000);
+    const last = this.#errorLimit;
+    if (scoped && last && now < last.resetAt && last.remain < this.#scopedErrorLimitThreshold) return Math.max(1, Math.ceil((last.resetAt - now) / 1000));
+    return undefined;
   }
 
   /** performance.now() ms until which a 429 closed one of the request's gates; 0 when all are open */

@@ -16,6 +16,14 @@ export interface EsiRequest<T> {
   auth?: EsiAuth;
   body?: unknown;
   query?: Record<string, string | number>;
+  /**
+   * Who answers for this request's error answers, e.g. `guild:123456` or
+   * `user:123`. Set it on error-prone requests (ids a user typed, one guild's
+   * data): each scope has a small allowance of error answers and is refused
+   * early while the error budget everyone shares runs low (see
+   * EsiClientOptions.scopedErrors). Leave it out for everything else.
+   */
+  errorScope?: string;
 }
 
 export interface EsiBudget {

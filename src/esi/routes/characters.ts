@@ -3,7 +3,7 @@ import type { EsiBudget, EsiClient } from '../client.ts';
 import { EsiNotFoundError } from '../errors.ts';
 import { chunks, toBigId, toWireId, uniqueIds } from '../ids.ts';
 import { ESI_ROUTES, routePath } from '../schemas.ts';
-import { optional, optionalId, withScope, type CharacterAuth } from './common.ts';
+import { callOptions, optional, optionalId, withScope, type CharacterAuth, type EsiCallOptions } from './common.ts';
 
 export interface CharacterInfo {
   characterId: bigint;
@@ -16,9 +16,12 @@ export interface CharacterInfo {
 }
 
 /** GET /characters/{character_id} (public, cached a day) */
-export async function character(client: EsiClient, id: bigint, budget?: EsiBudget): Promise<CharacterInfo> {
+export async function character(client: EsiClient, id: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<CharacterInfo> {
   const route = ESI_ROUTES.character;
-  const { data } = await client.request({ method: route.method, path: routePath(route.path, { character_id: id }), schema: route.schema }, budget);
+  const { data } = await client.request(
+    { method: route.method, path: routePath(route.path, { character_id: id }), schema: route.schema, ...callOptions(options) },
+    budget,
+  );
   return {
     characterId: id,
     name: data.name,
@@ -52,14 +55,19 @@ export const AFFILIATION_BATCH = 1000;
  * ("No characters found") contributes nothing. Each row carries the time of
  * its batch's answer (batches may come from the cache at different ages).
  */
-export async function characterAffiliations(client: EsiClient, ids: readonly bigint[], budget?: EsiBudget): Promise<Affiliation[]> {
+export async function characterAffiliations(
+  client: EsiClient,
+  ids: readonly bigint[],
+  budget?: EsiBudget,
+  options?: EsiCallOptions,
+): Promise<Affiliation[]> {
   const route = ESI_ROUTES.affiliation;
   const batches = chunks(uniqueIds(ids), AFFILIATION_BATCH);
   const results = await Promise.all(
     batches.map(async (batch) => {
       try {
         const { data, receivedAt } = await client.request(
-          { method: route.method, path: route.path, schema: route.schema, body: batch.map(toWireId) },
+          { method: route.method, path: route.path, schema: route.schema, body: batch.map(toWireId), ...callOptions(options) },
           budget,
         );
         return data.map((row) => ({
@@ -87,10 +95,16 @@ export interface CharacterRoles {
 }
 
 /** GET /characters/{character_id}/roles (esi-characters.read_corporation_roles.v1) */
-export async function characterRoles(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget): Promise<CharacterRoles> {
+export async function characterRoles(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget, options?: EsiCallOptions): Promise<CharacterRoles> {
   const route = ESI_ROUTES.roles;
   const { data } = await client.request(
-    { method: route.method, path: routePath(route.path, { character_id: auth.characterId }), schema: route.schema, auth: withScope(auth, route.scope) },
+    {
+      method: route.method,
+      path: routePath(route.path, { character_id: auth.characterId }),
+      schema: route.schema,
+      auth: withScope(auth, route.scope),
+      ...callOptions(options),
+    },
     budget,
   );
   return {
