@@ -28,7 +28,8 @@ import { DEFAULT_ERROR_LIMIT_RESET_SECONDS, EsiLimits } from './limits.ts';
 import { NotFoundCache } from './notFoundCache.ts';
 import { ResponseCache, type CachedAnswer } from './responseCache.ts';
 import { DEFAULT_RETRY_AFTER_SECONDS, RetryPolicy } from './retryPolicy.ts';
-import { TransportError, UndiciTransport, type EsiTransport, type TransportResponse } from './transport.ts';
+import { SpecDiagnostics } from './specDiagnostics.ts';
+import { ESI_COMPATIBILITY_DATE, TransportError, UndiciTransport, type EsiTransport, type TransportResponse } from './transport.ts';
 import type { EsiBudget, EsiLimitsSnapshot, EsiRequest, EsiResult } from './types.ts';
 import { jsonBody, queryString, requestKey, routeName } from './wire.ts';
 
@@ -92,6 +93,7 @@ export class EsiClient {
   readonly #limits: EsiLimits;
   readonly #allowances: ErrorAllowances;
   readonly #notFound: NotFoundCache;
+  readonly #spec: SpecDiagnostics;
   readonly #retries = new RetryPolicy();
   readonly #timeoutMs: number;
   readonly #defaultBudgetMs: number;
@@ -114,6 +116,7 @@ export class EsiClient {
       scopedErrorLimitThreshold: options.scopedErrors?.errorLimitThreshold ?? 50,
     });
     this.#allowances = new ErrorAllowances({ allowance: options.scopedErrors?.allowance ?? 5, windowMs: options.scopedErrors?.windowMs ?? 60_000, now });
+    this.#spec = new SpecDiagnostics(this.#logger, ESI_COMPATIBILITY_DATE);
     this.#notFound = new NotFoundCache({ maxEntries: options.notFoundMaxEntries ?? 10_000, ttlMs: options.notFoundTtlMs ?? 3_600_000, now });
   }
 
@@ -301,7 +304,7 @@ export class EsiClient {
     await this.#sleep(until - now, info);
   }
 
-  /** A 2xx: parse, validate, cache as its headers allow. */
+  /** A 2xx: parse, validate with what the caller reads (the spec is only checked for a warning), cache as its headers allow. */
   #accept(route: EsiRequest<unknown>, key: string, info: EsiRouteInfo, response: TransportResponse): Outcome {
     const logFields = { route: routeName(route), characterId: info.characterId?.toString(), status: response.status };
     const json = parseJson(response.text);
@@ -315,6 +318,7 @@ export class EsiClient {
       this.#logger.warn({ ...logFields, issues: issues.slice(0, 10) }, 'esi body does not match its schema');
       throw new EsiMalformedResponseError(info, response.status, issues);
     }
+    this.#spec.check(route.method, route.path, json.value);
     const answer = { raw: json.value, data: parsed.data, schema: route.schema, pages: intHeader(response.headers, 'x-pages') };
     return { ...this.#cache.store(key, answer, response.headers), fromCache: false };
   }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
+  alliance,
   character,
   characterAffiliations,
   corporation,
@@ -18,7 +19,7 @@ import {
   walletJournal,
 } from '../../src/esi/index.ts';
 import { ESI_COMPATIBILITY_DATE as FIXTURE_COMPATIBILITY_DATE } from '../fakes/eve/index.ts';
-import { CORP, OTHER_CORP, PILOT, rejection, SCOPES, SECOND, startHarness, USER_AGENT, type Harness } from './harness.ts';
+import { ALLIANCE, CORP, OTHER_CORP, PILOT, rejection, SCOPES, SECOND, startHarness, USER_AGENT, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -381,6 +382,50 @@ describe('EsiClient retries', () => {
     h.eve.esi.failNext({ path: CHARACTER }, { status: 500 });
     expect(await rejection(character(h.client, BigInt(PILOT)))).toBeInstanceOf(EsiUnavailableError);
     expect(h.requests(CHARACTER)).toHaveLength(1);
+  });
+});
+
+describe('EsiClient and answers that drift from the OpenAPI document', () => {
+  const CORPORATION = /^\/corporations\/\d+$/;
+  const driftWarnings = () => h.logs.filter((line) => line.includes('differs from the OpenAPI document'));
+
+  it('given corporation answers without fields the bot does not read (and one of the wrong type), then corporation() works and one warning, without values, is logged for both', async () => {
+    h.eve.esi.alterBody.corporation = ({ war_eligible: _war, home_station_id: _home, description: _description, ...rest }) => ({ ...rest, shares: 'lots' });
+    const one = await corporation(h.client, BigInt(CORP));
+    const two = await corporation(h.client, BigInt(OTHER_CORP));
+    expect(one).toMatchObject({ name: 'Corp One', ticker: 'ONE' });
+    expect(two).toMatchObject({ name: 'Corp Two', ticker: 'TWO' });
+    expect(h.requests(CORPORATION).map((r) => r.status)).toEqual([200, 200]);
+    // What the fake serves really lacks the fields.
+    const served = (await (await fetch(`${h.eve.esiUrl}/corporations/${CORP}`)).json()) as Record<string, unknown>;
+    expect(served).not.toHaveProperty('war_eligible');
+    expect(served).toHaveProperty('shares', 'lots');
+
+    const warnings = driftWarnings();
+    expect(warnings).toHaveLength(1);
+    const line = JSON.parse(warnings[0]!) as { level: number; route: string; compatibilityDate: string; issues: string[] };
+    expect(line).toMatchObject({ level: 40, route: 'GET /corporations/{corporation_id}', compatibilityDate: ESI_COMPATIBILITY_DATE });
+    expect([...line.issues].sort()).toEqual(['description: invalid_type', 'home_station_id: invalid_type', 'shares: invalid_type', 'war_eligible: invalid_type']);
+    expect(warnings[0]).not.toContain('lots');
+    expect(warnings[0]).not.toContain('Corp One');
+  });
+
+  it('given a corporation answer without name, which the bot reads, then EsiMalformedResponseError and nothing cached', async () => {
+    h.eve.esi.alterBody.corporation = ({ name: _name, ...rest }) => rest;
+    const error = await rejection(corporation(h.client, BigInt(CORP)));
+    expect(error).toBeInstanceOf(EsiMalformedResponseError);
+    expect((error as EsiMalformedResponseError).issues).toEqual(['name: invalid_type']);
+    expect(await rejection(corporation(h.client, BigInt(CORP)))).toBeInstanceOf(EsiMalformedResponseError);
+    expect(h.requests(CORPORATION)).toHaveLength(2);
+  });
+
+  it('given drift on two routes, then one warning per route', async () => {
+    h.eve.esi.alterBody.corporation = ({ war_eligible: _war, ...rest }) => rest;
+    h.eve.esi.alterBody.alliance = ({ date_founded: _founded, ...rest }) => rest;
+    await corporation(h.client, BigInt(CORP));
+    await corporation(h.client, BigInt(OTHER_CORP));
+    await alliance(h.client, BigInt(ALLIANCE));
+    expect(driftWarnings().map((line) => (JSON.parse(line) as { route: string }).route)).toEqual(['GET /corporations/{corporation_id}', 'GET /alliances/{alliance_id}']);
   });
 });
 

@@ -11,7 +11,8 @@ export interface CharacterInfo {
   corporationId: bigint;
   allianceId?: bigint;
   factionId?: bigint;
-  birthday: Date;
+  /** absent when ESI left it out (no caller needs it) */
+  birthday?: Date;
   securityStatus?: number;
 }
 
@@ -28,7 +29,7 @@ export async function character(client: EsiClient, id: bigint, budget?: EsiBudge
     corporationId: toBigId(data.corporation_id),
     ...optionalId('allianceId', data.alliance_id),
     ...optionalId('factionId', data.faction_id),
-    birthday: new Date(data.birthday),
+    ...optional('birthday', data.birthday === undefined ? undefined : new Date(data.birthday)),
     ...optional('securityStatus', data.security_status),
   };
 }

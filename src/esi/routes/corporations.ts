@@ -2,14 +2,15 @@
 import type { EsiBudget, EsiClient } from '../client.ts';
 import { toBigId } from '../ids.ts';
 import { ESI_ROUTES, routePath } from '../schemas.ts';
-import { callOptions, optionalId, withScope, type CharacterAuth, type EsiCallOptions } from './common.ts';
+import { callOptions, optional, optionalId, withScope, type CharacterAuth, type EsiCallOptions } from './common.ts';
 
 export interface CorporationInfo {
   corporationId: bigint;
   name: string;
   ticker: string;
   allianceId?: bigint;
-  memberCount: number;
+  /** absent when ESI left it out (no caller needs it) */
+  memberCount?: number;
   ceoId?: bigint;
 }
 
@@ -25,7 +26,7 @@ export async function corporation(client: EsiClient, id: bigint, budget?: EsiBud
     name: data.name,
     ticker: data.ticker,
     ...optionalId('allianceId', data.alliance_id),
-    memberCount: data.member_count,
+    ...optional('memberCount', data.member_count),
     ...optionalId('ceoId', data.ceo_id),
   };
 }

@@ -7,10 +7,11 @@ import { callOptions, optional, withScope, type CharacterAuth, type EsiCallOptio
 export interface Skill {
   /** the skill's type id */
   skillId: bigint;
-  /** what the character can use now (alpha clones and expert systems make it differ from trained) */
-  activeLevel: number;
+  /** what the character can use now (alpha clones and expert systems make it differ from trained); absent when ESI left it out */
+  activeLevel?: number;
   trainedLevel: number;
-  skillpoints: number;
+  /** absent when ESI left it out */
+  skillpoints?: number;
 }
 
 export interface Skills {
@@ -35,9 +36,9 @@ export async function skills(client: EsiClient, auth: CharacterAuth, budget?: Es
   return {
     skills: data.skills.map((s) => ({
       skillId: toBigId(s.skill_id),
-      activeLevel: s.active_skill_level,
+      ...optional('activeLevel', s.active_skill_level),
       trainedLevel: s.trained_skill_level,
-      skillpoints: s.skillpoints_in_skill,
+      ...optional('skillpoints', s.skillpoints_in_skill),
     })),
     totalSp: data.total_sp,
     unallocatedSp: data.unallocated_sp ?? 0,

@@ -25,7 +25,8 @@ export interface JournalEntry {
   date: Date;
   /** e.g. 'player_donation', 'bounty_prizes' */
   refType: string;
-  description: string;
+  /** absent when ESI left it out (/wallet does not show it) */
+  description?: string;
   /** positive: ISK in, negative: ISK out */
   amount?: number;
   balance?: number;
@@ -65,7 +66,7 @@ export async function walletJournal(client: EsiClient, auth: CharacterAuth, page
       id: toBigId(row.id),
       date: new Date(row.date),
       refType: row.ref_type,
-      description: row.description,
+      ...optional('description', row.description),
       ...optional('amount', row.amount),
       ...optional('balance', row.balance),
       ...optional('reason', row.reason),
