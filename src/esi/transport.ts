@@ -74,6 +74,7 @@ export class UndiciTransport implements EsiTransport {
   readonly #prefix: string;
   readonly #userAgent: string;
   readonly #maxBodyBytes: number;
+  #closed: Promise<void> | undefined;
 
   constructor(options: UndiciTransportOptions) {
     const url = new URL(options.baseUrl);
@@ -143,8 +144,10 @@ export class UndiciTransport implements EsiTransport {
     }
   }
 
+  /** Safe to call twice. */
   close(): Promise<void> {
-    return this.#agent.destroy();
+    this.#closed ??= this.#agent.destroy();
+    return this.#closed;
   }
 
   /** the body as text, or a network failure once it passes the cap (announced or streamed) */
