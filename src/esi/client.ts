@@ -141,14 +141,16 @@ export class EsiClient {
     }
 
     const deadline = budget?.deadline ?? performance.now() + this.#defaultBudgetMs;
-    const shared = this.#inflight.get(key);
+    // Merged only within one error scope: a scope's refusal must not reach a caller outside it.
+    const flightKey = route.errorScope === undefined ? key : `${key}|scope:${route.errorScope}`;
+    const shared = this.#inflight.get(flightKey);
     if (shared) {
       // Joining a request in flight: it may retry or wait longer than this caller may.
       const outcome = deadline < shared.deadline ? await raceDeadline(shared.promise, deadline, info) : await shared.promise;
       return adapt(outcome, route.schema, info);
     }
-    const promise = this.#execute(route, key, info, deadline).finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, { promise, deadline });
+    const promise = this.#execute(route, key, info, deadline).finally(() => this.#inflight.delete(flightKey));
+    this.#inflight.set(flightKey, { promise, deadline });
     return adapt(await promise, route.schema, info);
   }
 

@@ -81,6 +81,14 @@ describe('error scopes', () => {
     expect(h.requests(CORPORATION).map((r) => r.status)).toEqual(ids.map(() => 200));
   });
 
+  it('given a spent scope and the same request at once without a scope, then only the scoped one is refused (requests merge only within a scope)', async () => {
+    for (let i = 0; i < 5; i++) await rejection(corporation(h.client, unknown(i), undefined, scope('guild:1')));
+    const [scoped, unscoped] = await Promise.allSettled([corporation(h.client, BigInt(CORP), undefined, scope('guild:1')), corporation(h.client, BigInt(CORP))]);
+    expect(scoped.status === 'rejected' && scoped.reason instanceof EsiBusyError && scoped.reason.reason === 'error-allowance').toBe(true);
+    expect(unscoped.status === 'fulfilled' && unscoped.value.name).toBe('Corp One');
+    expect(served().slice(5)).toEqual([`/corporations/${CORP} 200`]);
+  });
+
   it('given an allowance of 2 per 10 s as options, then the third error-prone request is refused for at most 10 s', async () => {
     const client = h.newClient({ scopedErrors: { allowance: 2, windowMs: 10_000 } });
     h.eve.esi.failNext({ path: CORPORATION }, { status: 400, body: { error: 'bad id' } });
