@@ -1,14 +1,18 @@
 /**
- * The one way the bot talks to ESI: one keep-alive undici Agent, the
- * compatibility date on every request, every body validated, responses cached
- * by their own Cache-Control/Expires and revalidated with ETags, identical
- * concurrent requests merged, and ESI's rate and error limits respected.
+ * The one way the bot talks to ESI. This file only orchestrates: a fresh
+ * cached answer is served at once, identical requests in flight are merged,
+ * and each attempt passes the limits, goes out through the transport, and its
+ * answer is turned into data or a typed error. How each of those works lives
+ * beside it: transport.ts (the wire), responseCache.ts (ETags and expiry),
+ * limits.ts (429 gates, the error limit), errorAllowance.ts (error answers
+ * per scope), notFoundCache.ts (remembered 404s), retryPolicy.ts (what is
+ * retried).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
+import { describeIssues, errorText, parseJson } from './bodies.ts';
 import {
   EsiBusyError,
   EsiForbiddenError,
@@ -18,20 +22,19 @@ import {
   EsiUnavailableError,
   type EsiRouteInfo,
 } from './errors.ts';
-import {
-  errorLimitHeaders,
-  freshness,
-  header,
-  intHeader,
-  limitTokens,
-  rateLimitHeaders,
-  retryAfterSeconds,
-  type ResponseHeaders,
-} from './headers.ts';
-import { LruCache } from './lru.ts';
-import { findRoute } from './schemas.ts';
+import { errorLimitHeaders, intHeader, retryAfterSeconds } from './headers.ts';
+import { ErrorAllowances, type AllowanceSlot } from './errorAllowance.ts';
+import { DEFAULT_ERROR_LIMIT_RESET_SECONDS, EsiLimits } from './limits.ts';
+import { NotFoundCache } from './notFoundCache.ts';
+import { ResponseCache, type CachedAnswer } from './responseCache.ts';
+import { DEFAULT_RETRY_AFTER_SECONDS, RetryPolicy } from './retryPolicy.ts';
+import { SpecDiagnostics } from './specDiagnostics.ts';
+import { ESI_COMPATIBILITY_DATE, TransportError, UndiciTransport, type EsiTransport, type TransportResponse } from './transport.ts';
+import type { EsiBudget, EsiLimitsSnapshot, EsiRequest, EsiResult } from './types.ts';
+import { jsonBody, queryString, requestKey, routeName } from './wire.ts';
 
-export const ESI_COMPATIBILITY_DATE = '2026-08-18';
+export { ESI_COMPATIBILITY_DATE } from './transport.ts';
+export type { EsiAuth, EsiBudget, EsiLimitsSnapshot, EsiRequest, EsiResult } from './types.ts';
 
 export interface EsiClientOptions {
   /** ESI_URL, e.g. https://esi.evetech.net (no trailing slash) */
@@ -49,125 +52,72 @@ export interface EsiClientOptions {
   defaultBudgetMs?: number;
   /** X-ESI-Error-Limit-Remain below this stops avoidable calls until the reset; default 10 */
   errorLimitThreshold?: number;
-  /** wall clock (ms) that cache expiry is measured on; default Date.now (tests move it) */
+  /** wall clock (ms) that cache expiry and `receivedAt` are measured on; default Date.now (tests move it) */
   now?: () => number;
+  /** how requests leave the process; default an undici transport built from baseUrl, userAgent and timeoutMs */
+  transport?: EsiTransport;
+  /**
+   * Requests with an `errorScope`: each scope may get `allowance` error
+   * answers (4xx and 5xx, not 420/429) per `windowMs` (default 5 per 60000),
+   * and they are refused while X-ESI-Error-Limit-Remain is below
+   * `errorLimitThreshold` (default 50; unscoped requests stop at the
+   * top-level errorLimitThreshold).
+   */
+  scopedErrors?: { allowance?: number; windowMs?: number; errorLimitThreshold?: number };
+  /** how long a 404 of a public GET is remembered (asking again throws at once); default 3600000, 0 turns it off */
+  notFoundTtlMs?: number;
+  /** LRU cap of remembered 404s, default 10000 */
+  notFoundMaxEntries?: number;
 }
 
-export interface EsiAuth {
-  characterId: bigint;
-  accessToken: string;
-  /** the scope the route needs (for onAuthFailure and logs) */
-  scope: string;
+type GrantedSlot = Extract<AllowanceSlot, { granted: true }>;
+
+/**
+ * An answer that spends ESI's error budget and so the scope's allowance. 420
+ * and 429 are the limiters' own refusals: the shared gates handle them, and
+ * charging them to a scope would lock a guild out for the whole bot's load.
+ */
+function isErrorAnswer(status: number): boolean {
+  return status >= 400 && status !== 420 && status !== 429;
 }
 
-export interface EsiRequest<T> {
-  method: 'GET' | 'POST';
-  /** concrete path without /latest or trailing slash, e.g. /characters/90000001 */
-  path: string;
-  schema: z.ZodType<T>;
-  auth?: EsiAuth;
-  body?: unknown;
-  query?: Record<string, string | number>;
-}
-
-export interface EsiBudget {
-  /** performance.now()-based ms by which we must be done */
-  deadline: number;
-}
-
-export interface EsiResult<T> {
-  data: T;
-  /** X-Pages, on paged routes */
-  pages?: number;
-  /** true when no body was downloaded: a fresh cache hit, or a 304 that reused the cached body */
+/** a settled request, as shared by everyone who asked for it */
+interface Outcome extends CachedAnswer {
   fromCache: boolean;
 }
-
-export interface EsiLimitsSnapshot {
-  /** last X-ESI-Error-Limit-Remain seen, and when its window resets (performance.now() ms) */
-  errorLimit?: { remain: number; resetAt: number };
-  /** performance.now() ms until which calls are refused because of the error limit (0: not refused) */
-  errorLimitBlockedUntil: number;
-  /** last X-Ratelimit-* per `group|character` ('app' for public routes) */
-  rateLimits: Record<string, { group: string; limit?: string; remaining?: number; used?: number }>;
-}
-
-interface CacheEntry {
-  raw: unknown;
-  data: unknown;
-  schema: z.ZodType;
-  etag: string | undefined;
-  /** `now()` ms */
-  expiresAt: number;
-  pages: number | undefined;
-}
-
-interface Outcome {
-  raw: unknown;
-  data: unknown;
-  schema: z.ZodType;
-  pages: number | undefined;
-  fromCache: boolean;
-}
-
-interface RawResponse {
-  status: number;
-  headers: ResponseHeaders;
-  text: string;
-}
-
-const RETRYABLE_STATUS = new Set([502, 503, 504]);
-const MAX_TRANSIENT_RETRIES = 2;
-/** when a 429 carries no Retry-After */
-const DEFAULT_RETRY_AFTER_SECONDS = 5;
-/** when a 420 carries neither Retry-After nor X-ESI-Error-Limit-Reset */
-const DEFAULT_ERROR_LIMIT_RESET_SECONDS = 60;
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class EsiClient {
-  readonly #options: Required<Omit<EsiClientOptions, 'onAuthFailure'>> & Pick<EsiClientOptions, 'onAuthFailure'>;
   readonly #logger: Logger;
-  readonly #agent: Agent;
-  readonly #origin: string;
-  readonly #prefix: string;
-  readonly #cache: LruCache<string, CacheEntry>;
+  readonly #transport: EsiTransport;
+  readonly #cache: ResponseCache;
+  readonly #limits: EsiLimits;
+  readonly #allowances: ErrorAllowances;
+  readonly #notFound: NotFoundCache;
+  readonly #spec: SpecDiagnostics;
+  readonly #retries = new RetryPolicy();
+  readonly #timeoutMs: number;
+  readonly #defaultBudgetMs: number;
+  readonly #onAuthFailure: EsiClientOptions['onAuthFailure'];
   readonly #inflight = new Map<string, { promise: Promise<Outcome>; deadline: number }>();
   readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
 
-  /** rate-limit group learned per `METHOD path` from X-Ratelimit-Group */
-  readonly #routeGroups = new LruCache<string, string>(10_000);
-  /** `group|character` or `path:METHOD path|character` -> performance.now() ms until which a 429 told us to wait */
-  readonly #rateGates = new Map<string, number>();
-  readonly #rateLimits = new LruCache<string, { group: string; limit?: string; remaining?: number; used?: number }>(1000);
-  #errorLimit: { remain: number; resetAt: number } | undefined;
-  #errorBlockedUntil = 0;
-
   constructor(options: EsiClientOptions) {
-    const url = new URL(options.baseUrl);
-    this.#origin = url.origin;
-    this.#prefix = url.pathname.replace(/\/+$/, '');
-    this.#options = {
-      timeoutMs: 10_000,
-      cacheMaxEntries: 5000,
-      defaultBudgetMs: 30_000,
-      errorLimitThreshold: 10,
-      now: Date.now,
-      ...options,
-    };
     this.#logger = options.logger;
-    this.#cache = new LruCache(this.#options.cacheMaxEntries);
-    const timeout = this.#options.timeoutMs;
-    this.#agent = new Agent({
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 60_000,
-      // A burst of commands (many users at once) must not queue behind a few sockets:
-      // ESI limits requests per route group and character, not connections.
-      connections: 64,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      connect: { timeout },
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#defaultBudgetMs = options.defaultBudgetMs ?? 30_000;
+    this.#onAuthFailure = options.onAuthFailure;
+    this.#transport = options.transport ?? new UndiciTransport({ baseUrl: options.baseUrl, userAgent: options.userAgent, timeoutMs: this.#timeoutMs });
+    const now = options.now ?? Date.now;
+    this.#cache = new ResponseCache(options.cacheMaxEntries ?? 5000, now);
+    this.#limits = new EsiLimits({
+      logger: this.#logger,
+      errorLimitThreshold: options.errorLimitThreshold ?? 10,
+      scopedErrorLimitThreshold: options.scopedErrors?.errorLimitThreshold ?? 50,
     });
+    this.#allowances = new ErrorAllowances({ allowance: options.scopedErrors?.allowance ?? 5, windowMs: options.scopedErrors?.windowMs ?? 60_000, now });
+    this.#spec = new SpecDiagnostics(this.#logger, ESI_COMPATIBILITY_DATE);
+    this.#notFound = new NotFoundCache({ maxEntries: options.notFoundMaxEntries ?? 10_000, ttlMs: options.notFoundTtlMs ?? 3_600_000, now });
   }
 
   /** GET/POST a path, validate the JSON body with the schema; cache, merging and limits applied. */
@@ -177,78 +127,89 @@ export class EsiClient {
     if (!route.path.startsWith('/') || route.path.startsWith('/latest/') || (route.path.length > 1 && route.path.endsWith('/'))) {
       throw new RangeError(`ESI paths start with / and have no /latest prefix or trailing slash: ${route.path}`);
     }
-    const key = cacheKey(route);
+    const key = requestKey(route);
 
-    const cached = this.#cache.get(key);
-    if (cached && this.#options.now() < cached.expiresAt) {
+    const cached = this.#cache.fresh(key);
+    if (cached) {
       this.#logger.debug({ route: routeName(route), characterId: info.characterId?.toString(), fromCache: true }, 'esi cache hit');
-      return adapt({ ...cached, fromCache: true }, route.schema, info, 200);
+      return adapt({ ...cached, fromCache: true }, route.schema, info);
+    }
+    const notFound = this.#notFound.get(key);
+    if (notFound) {
+      this.#logger.debug({ route: routeName(route), errorScope: route.errorScope }, 'esi 404 remembered');
+      throw new EsiNotFoundError(info, notFound.esiMessage, true);
     }
 
-    const deadline = budget?.deadline ?? performance.now() + this.#options.defaultBudgetMs;
-    const shared = this.#inflight.get(key);
+    const deadline = budget?.deadline ?? performance.now() + this.#defaultBudgetMs;
+    // Merged only within one error scope: a scope's refusal must not reach a caller outside it.
+    const flightKey = route.errorScope === undefined ? key : `${key}|scope:${route.errorScope}`;
+    const shared = this.#inflight.get(flightKey);
     if (shared) {
       // Joining a request in flight: it may retry or wait longer than this caller may.
       const outcome = deadline < shared.deadline ? await raceDeadline(shared.promise, deadline, info) : await shared.promise;
-      return adapt(outcome, route.schema, info, 200);
+      return adapt(outcome, route.schema, info);
     }
-    const promise = this.#execute(route, key, info, deadline).finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, { promise, deadline });
-    return adapt(await promise, route.schema, info, 200);
+    const promise = this.#execute(route, key, info, deadline).finally(() => this.#inflight.delete(flightKey));
+    this.#inflight.set(flightKey, { promise, deadline });
+    return adapt(await promise, route.schema, info);
   }
 
   /** What ESI last said about the limits (for health output and logs). */
   limits(): EsiLimitsSnapshot {
-    const rateLimits: EsiLimitsSnapshot['rateLimits'] = {};
-    for (const [bucket, value] of this.#rateLimits.entries()) rateLimits[bucket] = { ...value };
-    return {
-      ...(this.#errorLimit ? { errorLimit: { ...this.#errorLimit } } : {}),
-      errorLimitBlockedUntil: this.#errorBlockedUntil > performance.now() ? this.#errorBlockedUntil : 0,
-      rateLimits,
-    };
+    return this.#limits.snapshot();
   }
 
   /** Aborts requests in flight and waits, then closes the connections. Safe to call twice. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#closing.abort();
-      await this.#agent.destroy();
+      await this.#transport.close();
       this.#cache.clear();
+      this.#notFound.clear();
     })();
     return this.#closed;
   }
 
+  /** The attempt loop: one request, retried as the retry policy allows, until an answer or a typed error. */
   async #execute(route: EsiRequest<unknown>, key: string, info: EsiRouteInfo, deadline: number): Promise<Outcome> {
     let transientRetries = 0;
-    let rateLimitRetried = false;
+    let rateLimitWaited = false;
     let attempts = 0;
     const charId = route.auth?.characterId.toString();
     const name = routeName(route);
+    const backoff = async (failure: () => Error) => {
+      const wait = this.#retries.transientDelay(transientRetries++, deadline);
+      if (wait === undefined) throw failure();
+      await this.#sleep(wait, info);
+    };
 
     for (;;) {
       if (this.#closing.signal.aborted) throw new EsiUnavailableError(info, 'closed');
       await this.#passGates(route, info, deadline);
+      const slot = await this.#errorSlot(route, info, deadline);
       const left = deadline - performance.now();
-      if (left <= 0) throw new EsiUnavailableError(info, 'deadline', undefined, { attempts });
+      if (left <= 0) {
+        slot?.release(false);
+        throw new EsiUnavailableError(info, 'deadline', undefined, { attempts });
+      }
 
-      const conditional = this.#cache.peek(key);
+      const conditional = this.#cache.stored(key);
       attempts += 1;
       const started = performance.now();
-      let response: RawResponse;
+      let response: TransportResponse;
       try {
-        response = await this.#send(route, conditional?.etag, Math.min(this.#options.timeoutMs, left));
+        response = await this.#send(route, conditional?.etag, Math.min(this.#timeoutMs, left), slot);
       } catch (error) {
         if (this.#closing.signal.aborted) throw new EsiUnavailableError(info, 'closed', undefined, { cause: error });
-        const reason = isTimeout(error) ? 'timeout' : 'network';
+        const reason = error instanceof TransportError && error.kind === 'timeout' ? 'timeout' : 'network';
         this.#logger.warn({ route: name, characterId: charId, attempt: attempts, reason, durationMs: ms(started) }, 'esi request failed');
-        await this.#backoff(transientRetries++, deadline, () => new EsiUnavailableError(info, reason, undefined, { cause: error, attempts }));
+        await backoff(() => new EsiUnavailableError(info, reason, undefined, { cause: error, attempts }));
         continue;
       }
 
       const { status, headers } = response;
-      const durationMs = ms(started);
-      this.#noteLimits(route, headers);
-      const logFields = { route: name, characterId: charId, status, durationMs, attempt: attempts };
+      this.#limits.note(route, headers);
+      const logFields = { route: name, characterId: charId, status, durationMs: ms(started), attempt: attempts };
 
       if (status >= 200 && status < 300) {
         this.#logger.debug(logFields, 'esi request');
@@ -257,35 +218,28 @@ export class EsiClient {
       if (status === 304) {
         this.#logger.debug({ ...logFields, fromCache: true }, 'esi request');
         if (!conditional) throw new EsiMalformedResponseError(info, 304, ['304 Not Modified without a cached body']);
-        const fresh = freshness(headers, this.#options.now());
-        const refreshed: CacheEntry = { ...conditional, etag: fresh.etag ?? conditional.etag, expiresAt: this.#options.now() + fresh.lifetimeMs };
-        if (fresh.noStore) this.#cache.delete(key);
-        else this.#cache.set(key, refreshed);
-        return { raw: conditional.raw, data: conditional.data, schema: conditional.schema, pages: conditional.pages, fromCache: true };
+        return { ...this.#cache.revalidated(key, conditional, headers), fromCache: true };
       }
       if (status === 429) {
         const seconds = retryAfterSeconds(headers, Date.now()) ?? DEFAULT_RETRY_AFTER_SECONDS;
         const waitMs = seconds * 1000;
-        this.#pruneGates();
-        for (const gate of this.#gateKeys(route, headers)) this.#rateGates.set(gate, Math.max(this.#rateGates.get(gate) ?? 0, performance.now() + waitMs));
-        const fits = performance.now() + waitMs < deadline;
-        this.#logger.warn({ ...logFields, retryAfterSeconds: seconds, willRetry: !rateLimitRetried && fits }, 'esi rate limited');
-        if (!rateLimitRetried && fits) {
-          rateLimitRetried = true;
-          await this.#sleep(waitMs, info);
-          continue;
-        }
-        throw new EsiBusyError(info, seconds, 'rate-limit');
+        this.#limits.rateLimited(route, headers, waitMs);
+        const willRetry = this.#retries.waitsOutRateLimit(rateLimitWaited, waitMs, deadline);
+        this.#logger.warn({ ...logFields, retryAfterSeconds: seconds, willRetry }, 'esi rate limited');
+        if (!willRetry) throw new EsiBusyError(info, seconds, 'rate-limit');
+        rateLimitWaited = true;
+        await this.#sleep(waitMs, info);
+        continue;
       }
       if (status === 420) {
-        const seconds = retryAfterSeconds(headers, Date.now()) ?? errorLimitHeaders(headers)?.resetSeconds ?? DEFAULT_ERROR_LIMIT_RESET_SECONDS;
-        this.#blockForErrorLimit(Math.max(1, seconds));
+        const seconds = Math.max(1, retryAfterSeconds(headers, Date.now()) ?? errorLimitHeaders(headers)?.resetSeconds ?? DEFAULT_ERROR_LIMIT_RESET_SECONDS);
+        this.#limits.errorLimited(seconds);
         this.#logger.warn({ ...logFields, retryAfterSeconds: seconds }, 'esi error limited');
-        throw new EsiBusyError(info, Math.max(1, seconds), 'error-limit');
+        throw new EsiBusyError(info, seconds, 'error-limit');
       }
-      if (RETRYABLE_STATUS.has(status)) {
+      if (this.#retries.isTransientStatus(status)) {
         this.#logger.warn(logFields, 'esi unavailable');
-        await this.#backoff(transientRetries++, deadline, () => new EsiUnavailableError(info, 'status', status, { attempts }));
+        await backoff(() => new EsiUnavailableError(info, 'status', status, { attempts }));
         continue;
       }
 
@@ -293,182 +247,91 @@ export class EsiClient {
       this.#logger.warn({ ...logFields, esiError: esiMessage }, 'esi error');
       if (status >= 500) throw new EsiUnavailableError(info, 'status', status, { attempts });
       if (status === 401 || status === 403) {
-        if (route.auth && this.#options.onAuthFailure) {
-          await this.#options.onAuthFailure(route.auth.characterId, status, route.auth.scope);
-        }
+        if (route.auth && this.#onAuthFailure) await this.#onAuthFailure(route.auth.characterId, status, route.auth.scope);
         throw new EsiForbiddenError(info, status, route.auth?.scope, esiMessage);
       }
-      if (status === 404) throw new EsiNotFoundError(info, esiMessage);
+      if (status === 404) {
+        if (route.method === 'GET' && !route.auth) {
+          this.#notFound.remember(key, esiMessage);
+          this.#cache.delete(key);
+        }
+        throw new EsiNotFoundError(info, esiMessage);
+      }
       throw new EsiRequestError(info, status, esiMessage);
     }
   }
 
+  /** One attempt through the transport; the scope's slot (if any) is given back with whether ESI answered with an error. */
+  async #send(route: EsiRequest<unknown>, etag: string | undefined, timeoutMs: number, slot: GrantedSlot | undefined): Promise<TransportResponse> {
+    let errorAnswer = false;
+    try {
+      const response = await this.#transport.send(
+        {
+          method: route.method,
+          path: route.path,
+          query: queryString(route.query),
+          ...(route.body === undefined ? {} : { body: jsonBody(route.body) }),
+          ...(route.auth ? { accessToken: route.auth.accessToken } : {}),
+          ...(etag ? { etag } : {}),
+          timeoutMs,
+        },
+        this.#closing.signal,
+      );
+      errorAnswer = isErrorAnswer(response.status);
+      return response;
+    } finally {
+      slot?.release(errorAnswer);
+    }
+  }
+
+  /** a slot of the request's error scope, or the refusal: its allowance is spent, or no slot came free in time */
+  async #errorSlot(route: EsiRequest<unknown>, info: EsiRouteInfo, deadline: number): Promise<GrantedSlot | undefined> {
+    if (route.errorScope === undefined) return undefined;
+    const slot = await this.#allowances.acquire(route.errorScope, deadline, this.#closing.signal);
+    if (slot.granted) return slot;
+    if (slot.reason === 'aborted') throw new EsiUnavailableError(info, 'closed');
+    if (slot.reason === 'deadline') throw new EsiUnavailableError(info, 'deadline');
+    this.#logger.warn({ route: routeName(route), errorScope: route.errorScope, retryAfterSeconds: slot.retryAfterSeconds }, 'esi error allowance of scope spent: refused without a request');
+    throw new EsiBusyError(info, slot.retryAfterSeconds, 'error-allowance', true);
+  }
+
   /** Refuses at once while the error limit is low; waits out a 429's Retry-After when it fits the deadline. */
   async #passGates(route: EsiRequest<unknown>, info: EsiRouteInfo, deadline: number): Promise<void> {
-    const now = performance.now();
-    if (now < this.#errorBlockedUntil) {
-      throw new EsiBusyError(info, Math.ceil((this.#errorBlockedUntil - now) / 1000), 'error-limit', true);
-    }
-    let until = 0;
-    for (const gate of this.#gateKeys(route)) {
-      const end = this.#rateGates.get(gate);
-      if (end === undefined) continue;
-      if (end <= now) this.#rateGates.delete(gate);
-      else until = Math.max(until, end);
-    }
+    const errorWait = this.#limits.errorLimitWait(route.errorScope !== undefined);
+    if (errorWait !== undefined) throw new EsiBusyError(info, errorWait, 'error-limit', true);
+    const until = this.#limits.rateGateUntil(route);
     if (until === 0) return;
+    const now = performance.now();
     if (until >= deadline) throw new EsiBusyError(info, Math.ceil((until - now) / 1000), 'rate-limit', true);
     await this.#sleep(until - now, info);
   }
 
-  /** the rate-limit gates a request falls under: its group (when known) and its path, per character */
-  #gateKeys(route: EsiRequest<unknown>, headers?: ResponseHeaders): string[] {
-    const who = route.auth?.characterId.toString() ?? 'app';
-    const group =
-      (headers && rateLimitHeaders(headers)?.group) ?? findRoute(route.method, route.path)?.rateLimitGroup ?? this.#routeGroups.peek(routeName(route));
-    const keys = [`path:${routeName(route)}|${who}`];
-    if (group) keys.push(`${group}|${who}`);
-    return keys;
-  }
-
-  #pruneGates(): void {
-    if (this.#rateGates.size < 1000) return;
-    const now = performance.now();
-    for (const [gate, end] of this.#rateGates) if (end <= now) this.#rateGates.delete(gate);
-  }
-
-  #noteLimits(route: EsiRequest<unknown>, headers: ResponseHeaders): void {
-    const rate = rateLimitHeaders(headers);
-    if (rate) {
-      this.#routeGroups.set(routeName(route), rate.group);
-      const bucket = `${rate.group}|${route.auth?.characterId.toString() ?? 'app'}`;
-      this.#rateLimits.set(bucket, { group: rate.group, ...(rate.limit === undefined ? {} : { limit: rate.limit }), ...(rate.remaining === undefined ? {} : { remaining: rate.remaining }), ...(rate.used === undefined ? {} : { used: rate.used }) });
-      const max = limitTokens(rate.limit);
-      if (max !== undefined && rate.remaining !== undefined && rate.remaining < max * 0.1) {
-        this.#logger.warn({ route: routeName(route), characterId: route.auth?.characterId.toString(), group: rate.group, remaining: rate.remaining, limit: rate.limit }, 'esi rate limit nearly spent');
-      }
+  /** A 2xx: parse, validate with what the caller reads (the spec is only checked for a warning), cache as its headers allow. */
+  #accept(route: EsiRequest<unknown>, key: string, info: EsiRouteInfo, response: TransportResponse): Outcome {
+    const logFields = { route: routeName(route), characterId: info.characterId?.toString(), status: response.status };
+    const json = parseJson(response.text);
+    if (!json.ok) {
+      this.#logger.warn(logFields, 'esi body is not JSON');
+      throw new EsiMalformedResponseError(info, response.status, ['body is not JSON'], { cause: json.error });
     }
-    const errors = errorLimitHeaders(headers);
-    if (errors) {
-      const resetSeconds = errors.resetSeconds ?? DEFAULT_ERROR_LIMIT_RESET_SECONDS;
-      this.#errorLimit = { remain: errors.remain, resetAt: performance.now() + resetSeconds * 1000 };
-      if (errors.remain < this.#options.errorLimitThreshold) {
-        this.#blockForErrorLimit(Math.max(1, resetSeconds));
-        this.#logger.warn({ route: routeName(route), remain: errors.remain, resetSeconds }, 'esi error limit low: pausing calls until the reset');
-      }
-    }
-  }
-
-  #blockForErrorLimit(seconds: number): void {
-    this.#errorBlockedUntil = Math.max(this.#errorBlockedUntil, performance.now() + seconds * 1000);
-  }
-
-  #accept(route: EsiRequest<unknown>, key: string, info: EsiRouteInfo, response: RawResponse): Outcome {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(response.text);
-    } catch (error) {
-      this.#logger.warn({ route: routeName(route), characterId: info.characterId?.toString(), status: response.status }, 'esi body is not JSON');
-      throw new EsiMalformedResponseError(info, response.status, ['body is not JSON'], { cause: error });
-    }
-    const parsed = route.schema.safeParse(raw);
+    const parsed = route.schema.safeParse(json.value);
     if (!parsed.success) {
       const issues = describeIssues(parsed.error);
-      this.#logger.warn({ route: routeName(route), characterId: info.characterId?.toString(), status: response.status, issues: issues.slice(0, 10) }, 'esi body does not match its schema');
+      this.#logger.warn({ ...logFields, issues: issues.slice(0, 10) }, 'esi body does not match its schema');
       throw new EsiMalformedResponseError(info, response.status, issues);
     }
-    const pages = intHeader(response.headers, 'x-pages');
-    const now = this.#options.now();
-    const fresh = freshness(response.headers, now);
-    if (!fresh.noStore && (fresh.lifetimeMs > 0 || fresh.etag !== undefined)) {
-      this.#cache.set(key, { raw, data: parsed.data, schema: route.schema, etag: fresh.etag, expiresAt: now + fresh.lifetimeMs, pages });
-    } else {
-      this.#cache.delete(key);
-    }
-    return { raw, data: parsed.data, schema: route.schema, pages, fromCache: false };
+    this.#spec.check(route.method, route.path, json.value);
+    const answer = { raw: json.value, data: parsed.data, schema: route.schema, pages: intHeader(response.headers, 'x-pages') };
+    return { ...this.#cache.store(key, answer, response.headers), fromCache: false };
   }
 
-  async #send(route: EsiRequest<unknown>, etag: string | undefined, timeoutMs: number): Promise<RawResponse> {
-    const headers: Record<string, string> = {
-      'User-Agent': this.#options.userAgent,
-      'X-Compatibility-Date': ESI_COMPATIBILITY_DATE,
-      Accept: 'application/json',
-    };
-    if (route.auth) headers.Authorization = `Bearer ${route.auth.accessToken}`;
-    if (etag) headers['If-None-Match'] = etag;
-    let body: string | undefined;
-    if (route.body !== undefined) {
-      body = jsonBody(route.body);
-      headers['Content-Type'] = 'application/json';
-    }
-    const query = queryString(route.query);
-    // One controller per attempt: aborted by its own timer or by close(); both
-    // are undone afterwards, so nothing outlives the attempt.
-    const attempt = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      attempt.abort();
-    }, Math.max(1, Math.ceil(timeoutMs)));
-    const onClose = () => attempt.abort();
-    this.#closing.signal.addEventListener('abort', onClose, { once: true });
-    const options: Dispatcher.RequestOptions = {
-      origin: this.#origin,
-      path: `${this.#prefix}${route.path}${query ? `?${query}` : ''}`,
-      method: route.method,
-      headers,
-      signal: attempt.signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      ...(body === undefined ? {} : { body }),
-    };
-    try {
-      const res = await this.#agent.request(options);
-      const length = Number(header(res.headers, 'content-length') ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        await res.body.dump();
-        throw new Error(`ESI body of ${length} bytes is too large`);
-      }
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text };
-    } catch (error) {
-      if (timedOut && !this.#closing.signal.aborted) throw new TimeoutError(timeoutMs, error);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      this.#closing.signal.removeEventListener('abort', onClose);
-    }
-  }
-
-  /** waits before retry `index` (0, 1) of a transient failure, or throws when no retry is left or it would pass the deadline */
-  async #backoff(index: number, deadline: number, failure: () => Error): Promise<void> {
-    if (index >= MAX_TRANSIENT_RETRIES) throw failure();
-    const base = 200 * 2 ** index; // 200–400 ms, then 400–800 ms
-    const wait = base + Math.random() * base;
-    if (performance.now() + wait >= deadline) throw failure();
-    await this.#sleep(wait, undefined);
-  }
-
-  async #sleep(waitMs: number, info: EsiRouteInfo | undefined): Promise<void> {
+  async #sleep(waitMs: number, info: EsiRouteInfo): Promise<void> {
     try {
       await sleep(waitMs, undefined, { signal: this.#closing.signal });
     } catch (error) {
-      throw new EsiUnavailableError(info ?? { method: '?', path: '?' }, 'closed', undefined, { cause: error });
+      throw new EsiUnavailableError(info, 'closed', undefined, { cause: error });
     }
   }
-}
-
-class TimeoutError extends Error {
-  constructor(timeoutMs: number, cause: unknown) {
-    super(`no complete answer within ${Math.round(timeoutMs)} ms`, { cause });
-    this.name = 'TimeoutError';
-  }
-}
-
-function isTimeout(error: unknown): boolean {
-  if (error instanceof TimeoutError) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
 /** the outcome, or EsiUnavailableError('deadline') when the caller's deadline comes first */
@@ -488,62 +351,19 @@ function raceDeadline(promise: Promise<Outcome>, deadline: number, info: EsiRout
   });
 }
 
-function adapt<T>(outcome: Outcome, schema: z.ZodType<T>, info: EsiRouteInfo, status: number): EsiResult<T> {
+/** the caller's view of an outcome: its data as the caller's schema reads it */
+function adapt<T>(outcome: Outcome, schema: z.ZodType<T>, info: EsiRouteInfo): EsiResult<T> {
   let data: T;
   if (outcome.schema === schema) data = outcome.data as T;
   else {
     // Same request, another schema (rare): validate the stored body with the caller's.
     const parsed = schema.safeParse(outcome.raw);
-    if (!parsed.success) throw new EsiMalformedResponseError(info, status, describeIssues(parsed.error));
+    if (!parsed.success) throw new EsiMalformedResponseError(info, 200, describeIssues(parsed.error));
     data = parsed.data;
   }
-  return { data, fromCache: outcome.fromCache, ...(outcome.pages === undefined ? {} : { pages: outcome.pages }) };
-}
-
-/** method + path + sorted query + POST body + character: never shared across characters, never keyed on a token */
-function cacheKey(route: EsiRequest<unknown>): string {
-  const body = route.method === 'POST' && route.body !== undefined ? jsonBody(route.body) : '';
-  const who = route.auth ? `character:${route.auth.characterId.toString()}` : 'public';
-  return `${route.method} ${route.path}?${queryString(route.query)} ${body} ${who}`;
-}
-
-function queryString(query: Record<string, string | number> | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const name of Object.keys(query).sort()) params.append(name, String(query[name]));
-  return params.toString();
-}
-
-/** JSON with bigints written as numbers (EVE ids fit in a double) */
-function jsonBody(body: unknown): string {
-  return JSON.stringify(body, (_key, value: unknown) => {
-    if (typeof value !== 'bigint') return value;
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError('id out of the safe integer range');
-    return Number(value);
-  });
-}
-
-function routeName(route: Pick<EsiRequest<unknown>, 'method' | 'path'>): string {
-  return `${route.method} ${route.path}`;
+  return { data, fromCache: outcome.fromCache, receivedAt: outcome.receivedAt, ...(outcome.pages === undefined ? {} : { pages: outcome.pages }) };
 }
 
 function ms(started: number): number {
   return Math.round(performance.now() - started);
-}
-
-/** ESI's `{error}` text, for logs only */
-function errorText(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { error?: unknown };
-    if (typeof body?.error === 'string') return body.error.slice(0, 300);
-  } catch {
-    // not JSON: fall through
-  }
-  const trimmed = text.trim();
-  return trimmed ? trimmed.slice(0, 300) : undefined;
-}
-
-/** zod issues as 'path: message', without the values */
-function describeIssues(error: z.ZodError): string[] {
-  return error.issues.slice(0, 20).map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.code}`);
 }

@@ -2,34 +2,41 @@
  * Public facts about characters, corporations and alliances, for display and
  * for linking (the EveDirectory of src/services.ts and the CharacterDirectory
  * of src/links/linkService.ts). "ESI does not know it" is `undefined`; busy,
- * down and malformed answers throw the ESI errors.
+ * down and malformed answers throw the ESI errors. Ids a user typed should
+ * come with an error scope (`options.errorScope`), so typos cannot spend the
+ * error budget the whole bot shares.
  */
 import type { EsiBudget, EsiClient } from './client.ts';
 import { EsiNotFoundError } from './errors.ts';
 import { characterAffiliations } from './routes/characters.ts';
+import type { EsiCallOptions } from './routes/common.ts';
 import { alliance, corporation } from './routes/corporations.ts';
 
 export class EsiDirectory {
   constructor(private readonly esi: EsiClient) {}
 
-  async corporation(id: bigint, budget?: EsiBudget): Promise<{ name: string; ticker: string } | undefined> {
-    const found = await orUndefined(corporation(this.esi, id, budget));
+  async corporation(id: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<{ name: string; ticker: string } | undefined> {
+    const found = await orUndefined(corporation(this.esi, id, budget, options));
     return found && { name: found.name, ticker: found.ticker };
   }
 
-  async alliance(id: bigint, budget?: EsiBudget): Promise<{ name: string; ticker: string } | undefined> {
-    const found = await orUndefined(alliance(this.esi, id, budget));
+  async alliance(id: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<{ name: string; ticker: string } | undefined> {
+    const found = await orUndefined(alliance(this.esi, id, budget, options));
     return found && { name: found.name, ticker: found.ticker };
   }
 
-  async corporationName(corporationId: bigint, budget?: EsiBudget): Promise<string | undefined> {
-    return (await this.corporation(corporationId, budget))?.name;
+  async corporationName(corporationId: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<string | undefined> {
+    return (await this.corporation(corporationId, budget, options))?.name;
   }
 
-  /** the character's corporation and alliance now (null: no alliance); undefined when ESI does not know the character */
-  async affiliation(characterId: bigint, budget?: EsiBudget): Promise<{ corporationId: bigint; allianceId: bigint | null; at: Date } | undefined> {
-    const [row] = await characterAffiliations(this.esi, [characterId], budget);
-    return row && { corporationId: row.corporationId, allianceId: row.allianceId ?? null, at: new Date() };
+  /**
+   * The character's corporation and alliance now (null: no alliance);
+   * undefined when ESI does not know the character. `at`: when ESI produced
+   * the answer (a cached one may be older than what is stored).
+   */
+  async affiliation(characterId: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<{ corporationId: bigint; allianceId: bigint | null; at: Date } | undefined> {
+    const [row] = await characterAffiliations(this.esi, [characterId], budget, options);
+    return row && { corporationId: row.corporationId, allianceId: row.allianceId ?? null, at: new Date(row.receivedAt) };
   }
 }
 

@@ -34,20 +34,37 @@ const routeText = (route: EsiRouteInfo) => `ESI ${route.method} ${route.path}`;
 const esiText = (text: string | undefined) => (text ? `: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}` : '');
 
 /**
- * Rate limited (429), error limited (420), or our own error-limit guard
- * refused the call before sending it. Try again after `retryAfterSeconds`.
+ * - rate-limit: a 429, or its Retry-After still in force;
+ * - error-limit: a 420, or the shared error budget (X-ESI-Error-Limit-Remain)
+ *   is too low for this request;
+ * - error-allowance: the request's error scope (e.g. one guild) had too many
+ *   error answers lately; it may not spend more of the budget everyone shares.
+ */
+export type EsiBusyReason = 'rate-limit' | 'error-limit' | 'error-allowance';
+
+const BUSY_LOG_TEXT: Record<EsiBusyReason, string> = {
+  'rate-limit': 'rate limited',
+  'error-limit': 'error limit reached',
+  'error-allowance': "error allowance of the request's scope spent",
+};
+
+/**
+ * ESI or our own guard refused the call (see EsiBusyReason). Try again after
+ * `retryAfterSeconds`.
  */
 export class EsiBusyError extends EsiError {
   constructor(
     route: EsiRouteInfo,
     readonly retryAfterSeconds: number,
-    readonly reason: 'rate-limit' | 'error-limit',
+    readonly reason: EsiBusyReason,
     /** true when no request was sent (a known limit was still in force) */
     readonly refusedLocally = false,
   ) {
     super(
-      `EVE Online's API is busy right now. Please try again in ${formatSeconds(retryAfterSeconds)}.`,
-      `${routeText(route)}: ${reason === 'rate-limit' ? 'rate limited' : 'error limit reached'}${refusedLocally ? ' (refused without a request)' : ''}, retry after ${retryAfterSeconds}s`,
+      reason === 'error-allowance'
+        ? `Too many EVE Online lookups failed in a short time. Please check what you entered and try again in ${formatSeconds(retryAfterSeconds)}.`
+        : `EVE Online's API is busy right now. Please try again in ${formatSeconds(retryAfterSeconds)}.`,
+      `${routeText(route)}: ${BUSY_LOG_TEXT[reason]}${refusedLocally ? ' (refused without a request)' : ''}, retry after ${retryAfterSeconds}s`,
       route,
     );
   }
@@ -96,8 +113,10 @@ export class EsiNotFoundError extends EsiError {
   constructor(
     route: EsiRouteInfo,
     readonly esiMessage?: string,
+    /** true when no request was sent: ESI answered 404 to the same public GET a short while ago */
+    readonly remembered = false,
   ) {
-    super('EVE Online does not know that.', `${routeText(route)} answered 404${esiText(esiMessage)}`, route);
+    super('EVE Online does not know that.', `${routeText(route)} answered 404${remembered ? ' (remembered, no request)' : ''}${esiText(esiMessage)}`, route);
   }
 }
 

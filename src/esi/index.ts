@@ -10,6 +10,15 @@ export {
   type EsiResult,
 } from './client.ts';
 export {
+  TransportError,
+  UndiciTransport,
+  type EsiTransport,
+  type TransportFailure,
+  type TransportRequest,
+  type TransportResponse,
+  type UndiciTransportOptions,
+} from './transport.ts';
+export {
   EsiBusyError,
   EsiError,
   EsiForbiddenError,
@@ -17,13 +26,14 @@ export {
   EsiNotFoundError,
   EsiRequestError,
   EsiUnavailableError,
+  type EsiBusyReason,
   type EsiRouteInfo,
   type EsiUnavailableReason,
 } from './errors.ts';
 export { EsiDirectory } from './directory.ts';
 export { NameResolver, type NameResolverOptions, type ResolvedName } from './names.ts';
 export { ESI_ROUTES, type EsiRouteKey, type EsiRouteSpec } from './schemas.ts';
-export type { CharacterAuth } from './routes/common.ts';
+export type { CharacterAuth, EsiCallOptions } from './routes/common.ts';
 export {
   AFFILIATION_BATCH,
   character,

@@ -1,184 +1,140 @@
 /**
- * Zod schemas of the ESI response bodies the bot reads, written from the ESI
- * OpenAPI document (compatibility date 2026-08-18), snake_case as on the wire.
- * test/esi/schemas.test.ts holds each against the OpenAPI fixture, so they
- * cannot drift from ESI: required stays required, optional stays optional,
- * every declared property is typed.
+ * What the bot reads from each ESI route, as zod schemas: only the fields the
+ * route helpers (src/esi/routes/) map, required only where a caller needs the
+ * field. Unknown fields are dropped and absent ones the bot does not read
+ * never fail a request: CCP adds and drops fields between compatibility
+ * dates, and a corporation answer without `war_eligible` must not stop
+ * /audit. Each route also names its `specSchema` (src/esi/specSchemas.ts, the
+ * full OpenAPI shape), which the client checks only to log a warning when
+ * ESI drifts from its document. test/esi/schemas.test.ts holds both against
+ * the OpenAPI fixture: every field here exists there with a compatible type.
  *
- * Two deliberate relaxations:
- * - enums are read as plain strings: CCP adds values (journal ref types,
- *   corporation roles, name categories) without a new compatibility date, and
- *   one new value must not make a whole wallet journal unreadable. The values
- *   the spec lists are in comments.
- * - unknown properties are dropped (zod's default), not refused.
+ * Snake_case as on the wire; ids stay numbers until the route helpers.
  */
 import { z } from 'zod';
+import {
+  affiliationSpecSchema,
+  allianceSpecSchema,
+  characterRolesSpecSchema,
+  characterSpecSchema,
+  corporationMembersSpecSchema,
+  corporationSpecSchema,
+  dateTime,
+  double,
+  int64,
+  journalSpecSchema,
+  namesSpecSchema,
+  skillQueueSpecSchema,
+  skillsSpecSchema,
+  walletSpecSchema,
+} from './specSchemas.ts';
 
-/** format int64. EVE ids fit in a double; conversion to bigint happens in the route helpers. */
-const int64 = z.number().int();
-/** format double */
-const double = z.number();
-/** format date-time; ESI writes `2015-03-24T11:37:00Z` */
-const dateTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date-time');
+export { esiErrorSchema } from './specSchemas.ts';
 
-/** Error: ESI's error body */
-export const esiErrorSchema = z.object({
-  error: z.string(),
-  status: int64.optional(),
-  details: z
-    .array(
-      z.object({
-        location: z.string().optional(),
-        message: z.string().optional(),
-        value: z.unknown().optional(),
-      }),
-    )
-    .optional(),
-});
-
-/** CharactersDetail: GET /characters/{character_id} */
+/** GET /characters/{character_id}: character() */
 export const characterSchema = z.object({
-  achievement_score: int64,
-  alliance_id: int64.optional(),
-  birthday: dateTime,
-  bloodline_id: int64,
-  /** format uuid */
-  character_title_id: z.string().optional(),
-  corporation_id: int64,
-  corporation_title: z.string().optional(),
-  description: z.string().optional(),
-  faction_id: int64.optional(),
-  /** male | female */
-  gender: z.string(),
   name: z.string(),
-  race_id: int64,
+  corporation_id: int64,
+  alliance_id: int64.optional(),
+  faction_id: int64.optional(),
+  birthday: dateTime.optional(),
   security_status: double.optional(),
 });
 
-/** CharactersAffiliationPost: POST /characters/affiliation */
+/** POST /characters/affiliation: where characters are (audit, linking) */
 export const affiliationSchema = z.array(
   z.object({
-    alliance_id: int64.optional(),
     character_id: int64,
     corporation_id: int64,
+    alliance_id: int64.optional(),
     faction_id: int64.optional(),
   }),
 );
 
-/** CharactersCharacterIdWalletGet: GET /characters/{character_id}/wallet, a bare number of ISK */
+/** GET /characters/{character_id}/wallet: a bare number of ISK */
 export const walletSchema = double;
 
-/** CharactersCharacterIdWalletJournalGet: GET /characters/{character_id}/wallet/journal (paged) */
+/** GET /characters/{character_id}/wallet/journal: /wallet shows date, ref type, amount and balance */
 export const journalSchema = z.array(
   z.object({
+    /** the entry's identity: pages and later reads are matched on it */
+    id: int64,
+    date: dateTime,
+    /** one of ~190 transaction types (player_donation, bounty_prizes, …); new ones appear without notice */
+    ref_type: z.string(),
     amount: double.optional(),
     balance: double.optional(),
-    context_id: int64.optional(),
-    /** structure_id | station_id | market_transaction_id | character_id | corporation_id | alliance_id | eve_system | industry_job_id | contract_id | planet_id | system_id | type_id */
-    context_id_type: z.string().optional(),
-    date: dateTime,
-    description: z.string(),
-    first_party_id: int64.optional(),
-    id: int64,
+    description: z.string().optional(),
     reason: z.string().optional(),
-    /** one of ~190 transaction types (player_donation, bounty_prizes, market_transaction, …) */
-    ref_type: z.string(),
+    first_party_id: int64.optional(),
     second_party_id: int64.optional(),
+    context_id: int64.optional(),
+    context_id_type: z.string().optional(),
     tax: double.optional(),
     tax_receiver_id: int64.optional(),
   }),
 );
 
-/** CharactersSkills: GET /characters/{character_id}/skills */
+/** GET /characters/{character_id}/skills: /skills needs the trained levels and the totals */
 export const skillsSchema = z.object({
   skills: z.array(
     z.object({
-      active_skill_level: int64,
       skill_id: int64,
-      skillpoints_in_skill: int64,
       trained_skill_level: int64,
+      active_skill_level: int64.optional(),
+      skillpoints_in_skill: int64.optional(),
     }),
   ),
   total_sp: int64,
   unallocated_sp: int64.optional(),
 });
 
-/** CharactersSkillqueueSkill[]: GET /characters/{character_id}/skillqueue */
+/** GET /characters/{character_id}/skillqueue: /skills reads every field */
 export const skillQueueSchema = z.array(
   z.object({
-    finish_date: dateTime.optional(),
-    finished_level: int64,
-    level_end_sp: int64.optional(),
-    level_start_sp: int64.optional(),
-    queue_position: int64,
     skill_id: int64,
+    finished_level: int64,
+    queue_position: int64,
     start_date: dateTime.optional(),
+    finish_date: dateTime.optional(),
+    level_start_sp: int64.optional(),
+    level_end_sp: int64.optional(),
     training_start_sp: int64.optional(),
   }),
 );
 
-/** UniverseNamesPost: POST /universe/names */
+/** POST /universe/names: names for display; the audit matches corporations by category */
 export const namesSchema = z.array(
   z.object({
-    /** alliance | character | constellation | corporation | inventory_type | region | solar_system | station | faction */
-    category: z.string(),
     id: int64,
     name: z.string(),
+    /** alliance | character | constellation | corporation | inventory_type | region | solar_system | station | faction */
+    category: z.string(),
   }),
 );
 
-/** CorporationsDetail: GET /corporations/{corporation_id} */
+/** GET /corporations/{corporation_id}: name and ticker for display and /audit settings */
 export const corporationSchema = z.object({
-  alliance_id: int64.optional(),
-  ceo_id: int64.optional(),
-  creator_id: int64.optional(),
-  date_founded: dateTime.optional(),
-  description: z.string(),
-  enlisted_faction_id: int64.optional(),
-  /** legal | illegal */
-  friendly_fire: z.string(),
-  home_station_id: int64,
-  member_count: int64,
   name: z.string(),
-  palette: z
-    .object({
-      main_color: z.string(),
-      secondary_color: z.string().optional(),
-      tertiary_color: z.string().optional(),
-    })
-    .optional(),
-  shares: int64,
-  /** active | closed */
-  state: z.string(),
-  tax_rates: z.object({ isk: double, loyalty_point: double }),
   ticker: z.string(),
-  /** player_owned | npc_owned */
-  type: z.string(),
-  url: z.string().optional(),
-  war_eligible: z.boolean(),
+  alliance_id: int64.optional(),
+  member_count: int64.optional(),
+  ceo_id: int64.optional(),
 });
 
-/** CorporationsCorporationIdMembersGet: GET /corporations/{corporation_id}/members, character ids */
+/** GET /corporations/{corporation_id}/members: character ids */
 export const corporationMembersSchema = z.array(int64);
 
-/** corporation role names (Director, Personnel_Manager, Accountant, …; 54 in the spec) */
-const roleList = z.array(z.string());
-
-/** CharactersCharacterIdRolesGet: GET /characters/{character_id}/roles */
+/** GET /characters/{character_id}/roles: corporation role names (Director, Personnel_Manager, …) */
 export const characterRolesSchema = z.object({
-  roles: roleList.optional(),
-  roles_at_base: roleList.optional(),
-  roles_at_hq: roleList.optional(),
-  roles_at_other: roleList.optional(),
+  roles: z.array(z.string()).optional(),
+  roles_at_base: z.array(z.string()).optional(),
+  roles_at_hq: z.array(z.string()).optional(),
+  roles_at_other: z.array(z.string()).optional(),
 });
 
-/** AllianceDetail: GET /alliances/{alliance_id} */
+/** GET /alliances/{alliance_id}: name and ticker for display */
 export const allianceSchema = z.object({
-  creator_corporation_id: int64,
-  creator_id: int64,
-  date_founded: dateTime,
-  executor_corporation_id: int64.optional(),
-  faction_id: int64.optional(),
   name: z.string(),
   ticker: z.string(),
 });
@@ -191,19 +147,37 @@ export interface EsiRouteSpec {
   scope: string | null;
   /** the OpenAPI x-rate-limit group; null for routes under the error limit */
   rateLimitGroup: string | null;
+  /** what the bot reads: a body that fails it fails the request */
   schema: z.ZodType;
+  /** the body as the OpenAPI document describes it: a mismatch is only logged */
+  specSchema: z.ZodType;
 }
 
-/** Every ESI route the bot calls. The schema test checks each against the OpenAPI fixture (path, method, scope, body). */
+/** Every ESI route the bot calls. The schema test checks each against the OpenAPI fixture (path, method, scope, bodies). */
 export const ESI_ROUTES = {
-  character: { method: 'GET', path: '/characters/{character_id}', scope: null, rateLimitGroup: null, schema: characterSchema },
-  affiliation: { method: 'POST', path: '/characters/affiliation', scope: null, rateLimitGroup: null, schema: affiliationSchema },
+  character: {
+    method: 'GET',
+    path: '/characters/{character_id}',
+    scope: null,
+    rateLimitGroup: null,
+    schema: characterSchema,
+    specSchema: characterSpecSchema,
+  },
+  affiliation: {
+    method: 'POST',
+    path: '/characters/affiliation',
+    scope: null,
+    rateLimitGroup: null,
+    schema: affiliationSchema,
+    specSchema: affiliationSpecSchema,
+  },
   wallet: {
     method: 'GET',
     path: '/characters/{character_id}/wallet',
     scope: 'esi-wallet.read_character_wallet.v1',
     rateLimitGroup: 'char-wallet',
     schema: walletSchema,
+    specSchema: walletSpecSchema,
   },
   journal: {
     method: 'GET',
@@ -211,23 +185,47 @@ export const ESI_ROUTES = {
     scope: 'esi-wallet.read_character_wallet.v1',
     rateLimitGroup: 'char-wallet',
     schema: journalSchema,
+    specSchema: journalSpecSchema,
   },
-  skills: { method: 'GET', path: '/characters/{character_id}/skills', scope: 'esi-skills.read_skills.v1', rateLimitGroup: 'char-detail', schema: skillsSchema },
+  skills: {
+    method: 'GET',
+    path: '/characters/{character_id}/skills',
+    scope: 'esi-skills.read_skills.v1',
+    rateLimitGroup: 'char-detail',
+    schema: skillsSchema,
+    specSchema: skillsSpecSchema,
+  },
   skillqueue: {
     method: 'GET',
     path: '/characters/{character_id}/skillqueue',
     scope: 'esi-skills.read_skillqueue.v1',
     rateLimitGroup: 'char-detail',
     schema: skillQueueSchema,
+    specSchema: skillQueueSpecSchema,
   },
-  names: { method: 'POST', path: '/universe/names', scope: null, rateLimitGroup: null, schema: namesSchema },
-  corporation: { method: 'GET', path: '/corporations/{corporation_id}', scope: null, rateLimitGroup: null, schema: corporationSchema },
+  names: {
+    method: 'POST',
+    path: '/universe/names',
+    scope: null,
+    rateLimitGroup: null,
+    schema: namesSchema,
+    specSchema: namesSpecSchema,
+  },
+  corporation: {
+    method: 'GET',
+    path: '/corporations/{corporation_id}',
+    scope: null,
+    rateLimitGroup: null,
+    schema: corporationSchema,
+    specSchema: corporationSpecSchema,
+  },
   members: {
     method: 'GET',
     path: '/corporations/{corporation_id}/members',
     scope: 'esi-corporations.read_corporation_membership.v1',
     rateLimitGroup: 'corp-member',
     schema: corporationMembersSchema,
+    specSchema: corporationMembersSpecSchema,
   },
   roles: {
     method: 'GET',
@@ -235,8 +233,16 @@ export const ESI_ROUTES = {
     scope: 'esi-characters.read_corporation_roles.v1',
     rateLimitGroup: 'char-detail',
     schema: characterRolesSchema,
+    specSchema: characterRolesSpecSchema,
   },
-  alliance: { method: 'GET', path: '/alliances/{alliance_id}', scope: null, rateLimitGroup: null, schema: allianceSchema },
+  alliance: {
+    method: 'GET',
+    path: '/alliances/{alliance_id}',
+    scope: null,
+    rateLimitGroup: null,
+    schema: allianceSchema,
+    specSchema: allianceSpecSchema,
+  },
 } as const satisfies Record<string, EsiRouteSpec>;
 
 export type EsiRouteKey = keyof typeof ESI_ROUTES;

@@ -4,7 +4,6 @@ import { TestBed } from '../support/testBed.ts';
 import { CORP, linkCharacter } from '../support/linking.ts';
 
 const USER = '200000000000000021';
-const OTHER_USER = '200000000000000022';
 const HOUR = 3600_000;
 const iso = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
 
@@ -36,10 +35,6 @@ const MAIN = {
   ],
 };
 const ALT = { id: 92000002, name: 'Aldo Alt', wallet: 10 };
-const DEAD = { id: 92000003, name: 'Dora Dead', wallet: 99 };
-// Characters that no earlier test has read, so the bot's ESI cache holds nothing of theirs.
-const CACHED = { id: 92000004, name: 'Cato Cache', wallet: 5 };
-const BUSY = { id: 92000005, name: 'Bea Busy', wallet: 6 };
 
 describe('/wallet and /skills', () => {
   let bed: TestBed;
@@ -49,20 +44,43 @@ describe('/wallet and /skills', () => {
     bed.eve.addName(3300, 'Gunnery', 'inventory_type');
     bed.eve.addName(3301, 'Small Hybrid Turret', 'inventory_type');
     bed.eve.addName(3302, 'Sharpshooter', 'inventory_type');
-    for (const c of [MAIN, ALT, DEAD]) bed.eve.addCharacter({ ...c, corporationId: CORP.id });
-    for (const c of [MAIN, ALT, DEAD]) await linkCharacter(bed, USER, c.id);
-    for (const c of [CACHED, BUSY]) bed.eve.addCharacter({ ...c, corporationId: CORP.id });
-    for (const c of [CACHED, BUSY]) await linkCharacter(bed, OTHER_USER, c.id);
+    // USER's characters are only read, never changed: tests that change or
+    // must be the first to read a character get their own (newMember).
+    for (const c of [MAIN, ALT]) bed.eve.addCharacter({ ...c, corporationId: CORP.id });
+    for (const c of [MAIN, ALT]) await linkCharacter(bed, USER, c.id);
   });
   afterAll(async () => {
     await bed?.stop();
   });
 
-  const run = async (name: string, options: { name: string; type: number; value: string }[] = []) => {
-    const interaction = await bed.discord.sendCommand({ name, userId: USER, options });
+  let members = 0;
+  /**
+   * A Discord user of its own with freshly linked characters the bot has
+   * never read from ESI, so nothing of theirs is in the bot's cache.
+   */
+  const newMember = async (...characters: { name: string; wallet: number }[]) => {
+    members += 1;
+    const userId = `2000000000001${String(members).padStart(5, '0')}`;
+    const ids: number[] = [];
+    for (const [i, c] of characters.entries()) {
+      const id = 92_100_000 + members * 10 + i;
+      bed.eve.addCharacter({ id, name: c.name, wallet: c.wallet, corporationId: CORP.id });
+      await linkCharacter(bed, userId, id);
+      ids.push(id);
+    }
+    return { userId, ids };
+  };
+
+  const runAs = async (userId: string, name: string, options: { name: string; type: number; value: string }[] = []) => {
+    const interaction = await bed.discord.sendCommand({ name, userId, options });
     return interaction.waitForReply((r) => !r.loading, 20_000);
   };
+  const run = (name: string, options: { name: string; type: number; value: string }[] = []) => runAs(USER, name, options);
+  const characterOption = (id: number) => [{ name: 'character', type: 3, value: String(id) }];
   const text = (reply: { content?: string; embeds?: unknown[] }) => `${reply.content ?? ''}${JSON.stringify(reply.embeds ?? [])}`;
+  const total = (reply: { embeds: unknown[] }) => (reply.embeds[0] as { fields?: { name: string; value: string }[] }).fields?.find((f) => f.name === 'Total')?.value;
+  /** what the fake ESI served for exactly this path: status, and whether it was an injected failure */
+  const served = (path: string) => bed.eve.esiRequests.filter((r) => r.path === path).map((r) => `${r.status}${r.injected ? ' injected' : ''}`);
 
   it('given /wallet, then every character with its balance and the total, in one ephemeral embed', async () => {
     const reply = await run('wallet');
@@ -71,20 +89,24 @@ describe('/wallet and /skills', () => {
     const body = text(reply);
     expect(body).toContain('**Maya Main**: 1,234,567.89 ISK');
     expect(body).toContain('**Aldo Alt**: 10.00 ISK');
-    expect(body).toContain('1,234,676.89 ISK'); // total
+    expect(total(reply)).toBe('1,234,577.89 ISK');
   });
 
   it('given a dead login among several characters, then it is listed with the reason and the others still show', async () => {
-    bed.eve.revokeCharacter(DEAD.id);
-    await bed.db.grant.update({ where: { characterId: BigInt(DEAD.id) }, data: { accessTokenExpiresAt: new Date(0) } });
-    const body = text(await run('wallet'));
+    const { userId, ids } = await newMember({ name: 'Lars Live', wallet: 1500.25 }, { name: 'Dora Dead', wallet: 99 });
+    const dead = ids[1]!;
+    bed.eve.revokeCharacter(dead);
+    await bed.db.grant.update({ where: { characterId: BigInt(dead) }, data: { accessTokenExpiresAt: new Date(0) } });
+    const reply = await runAs(userId, 'wallet');
+    const body = text(reply);
     expect(body).toContain('**Dora Dead**: ⚠️ Your login for **Dora Dead** has expired or was revoked: use /link to log in again.');
-    expect(body).toContain('**Maya Main**: 1,234,567.89 ISK');
-    expect(body).toContain('1,234,577.89 ISK'); // total without the dead one
+    expect(body).toContain('**Lars Live**: 1,500.25 ISK');
+    expect(total(reply)).toBe('1,500.25 ISK'); // without the dead one
+    expect(served(`/characters/${dead}/wallet`)).toEqual([]);
   });
 
   it('given /wallet character:, then the balance and the last 10 journal entries, newest first, in words', async () => {
-    const reply = await run('wallet', [{ name: 'character', type: 3, value: String(MAIN.id) }]);
+    const reply = await run('wallet', characterOption(MAIN.id));
     const description = (reply.embeds[0] as { description: string }).description;
     expect(description).toContain('Balance: **1,234,567.89 ISK**');
     const entries = description.split('\n').filter((l) => l.startsWith('<t:'));
@@ -105,20 +127,23 @@ describe('/wallet and /skills', () => {
   });
 
   it('given /skills character: for an alt without a queue, then it says nothing is training', async () => {
-    const body = text(await run('skills', [{ name: 'character', type: 3, value: String(ALT.id) }]));
+    const body = text(await run('skills', characterOption(ALT.id)));
     expect(body).toContain('Skills of Aldo Alt');
     expect(body).toContain('Nothing is training.');
   });
 
-  it('given another user\'s character as the option, then a refusal and no ESI call', async () => {
+  it("given another user's character as the option, then a refusal and no ESI call", async () => {
     const before = bed.eve.esiRequests.length;
-    const interaction = await bed.discord.sendCommand({ name: 'wallet', userId: '200000000000000099', options: [{ name: 'character', type: 3, value: String(MAIN.id) }] });
+    const interaction = await bed.discord.sendCommand({ name: 'wallet', userId: '200000000000000099', options: characterOption(MAIN.id) });
     expect((await interaction.waitForReply()).content).toMatch(/no linked character like that/);
     expect(bed.eve.esiRequests.length).toBe(before);
   });
 
-  it('then every ESI request carried the User-Agent with the contact and the compatibility date', () => {
-    expect(bed.eve.esiRequests.length).toBeGreaterThan(5);
+  it('then every ESI request carried the User-Agent with the contact and the compatibility date', async () => {
+    const { userId, ids } = await newMember({ name: 'Uma Agent', wallet: 1 });
+    await runAs(userId, 'wallet');
+    expect(served(`/characters/${ids[0]}/wallet`)).toEqual(['200']);
+    expect(bed.eve.esiRequests.length).toBeGreaterThan(1);
     for (const request of bed.eve.esiRequests) {
       expect(request.headers['user-agent']).toMatch(/^eve-corp-bot\/\d+\.\d+\.\d+ \(tests@example\.org\)$/);
       expect(request.headers['x-compatibility-date']).toBe(ESI_COMPATIBILITY_DATE);
@@ -128,40 +153,53 @@ describe('/wallet and /skills', () => {
   });
 
   it('given a second /wallet inside the cache time, then no ESI request; after expiry one conditional request answered 304', async () => {
+    const { userId, ids } = await newMember({ name: 'Cato Cache', wallet: 5 });
+    const path = `/characters/${ids[0]}/wallet`;
     bed.eve.esi.cacheSeconds.wallet = 2;
-    const option = [{ name: 'character', type: 3, value: String(CACHED.id) }];
-    const walletCalls = () => bed.eve.esiRequests.filter((r) => r.path === `/characters/${CACHED.id}/wallet`);
-    const ask = async () => (await bed.discord.sendCommand({ name: 'wallet', userId: OTHER_USER, options: option })).waitForReply((r) => !r.loading, 20_000);
-    await ask();
-    expect(walletCalls()).toHaveLength(1);
-    await ask();
-    expect(walletCalls()).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 2_200));
-    const reply = await ask();
-    expect(JSON.stringify(reply.embeds)).toContain('Balance: **5.00 ISK**');
-    expect(walletCalls()).toHaveLength(2);
-    expect(walletCalls()[1]!.headers['if-none-match']).toBeTruthy();
-    expect(walletCalls()[1]!.status).toBe(304);
+    try {
+      const ask = () => runAs(userId, 'wallet', characterOption(ids[0]!));
+      await ask();
+      expect(served(path)).toEqual(['200']);
+      await ask();
+      expect(served(path)).toEqual(['200']);
+      await new Promise((resolve) => setTimeout(resolve, 2_200));
+      const reply = await ask();
+      expect(JSON.stringify(reply.embeds)).toContain('Balance: **5.00 ISK**');
+      expect(served(path)).toEqual(['200', '304']);
+      expect(bed.eve.esiRequests.filter((r) => r.path === path)[1]!.headers['if-none-match']).toBeTruthy();
+    } finally {
+      delete bed.eve.esi.cacheSeconds.wallet;
+    }
   });
 
-  it('given ESI answers 502 then succeeds, then the user sees the data', async () => {
-    bed.eve.clearEsiCache();
-    bed.eve.esi.failNext({ path: new RegExp(`^/characters/${ALT.id}/skills$`) }, { status: 502, body: { error: 'bad gateway' } }, 1);
-    const body = text(await run('skills', [{ name: 'character', type: 3, value: String(ALT.id) }]));
-    expect(body).toContain('Skills of Aldo Alt');
+  it('given ESI answers 502 then succeeds, then the bot retries and the user sees the balance', async () => {
+    const { userId, ids } = await newMember({ name: 'Rita Retry', wallet: 4321.5 });
+    const path = `/characters/${ids[0]}/wallet`;
+    bed.eve.esi.failNext({ path: new RegExp(`^${path}$`) }, { status: 502, body: { error: 'bad gateway' } }, 1);
+    const reply = await runAs(userId, 'wallet');
+    expect(served(path)).toEqual(['502 injected', '200']);
+    expect(text(reply)).toContain('**Rita Retry**: 4,321.50 ISK');
+    expect(total(reply)).toBe('4,321.50 ISK');
   });
 
-  it('given ESI answers 429 with a Retry-After longer than the command may wait, then "try again in N s" and nothing raw', async () => {
-    bed.eve.esi.failNext({ path: new RegExp(`^/characters/${BUSY.id}/skillqueue$`) }, { status: 429, body: { error: 'Too many requests (raw)' }, headers: { 'Retry-After': '120' } }, 1);
-    const interaction = await bed.discord.sendCommand({ name: 'skills', userId: OTHER_USER, options: [{ name: 'character', type: 3, value: String(BUSY.id) }] });
-    const reply = await interaction.waitForReply((r) => !r.loading, 20_000);
+  it('given ESI answers 429 with a Retry-After longer than the command may wait, then "try again in N min" and nothing raw', async () => {
+    const { userId, ids } = await newMember({ name: 'Bea Busy', wallet: 6 });
+    const path = `/characters/${ids[0]}/skillqueue`;
+    bed.eve.esi.failNext({ path: new RegExp(`^${path}$`) }, { status: 429, body: { error: 'Too many requests (raw)' }, headers: { 'Retry-After': '120' } }, 1);
+    const reply = await runAs(userId, 'skills', characterOption(ids[0]!));
+    expect(served(path)).toEqual(['429 injected']);
     expect(reply.content).toMatch(/busy right now\. Please try again in 2 min/);
     expect(reply.content).not.toContain('raw');
   });
 
-  it('given ESI answers 429 with a short Retry-After, then the bot waits and answers', async () => {
-    bed.eve.esi.failNext({ path: new RegExp(`^/characters/${ALT.id}/skillqueue$`) }, { status: 429, body: { error: 'slow down' }, headers: { 'Retry-After': '1' } }, 1);
-    const body = text(await run('skills', [{ name: 'character', type: 3, value: String(ALT.id) }]));
-    expect(body).toContain('Skills of Aldo Alt');
+  it('given ESI answers 429 with a short Retry-After, then the bot waits it out and shows the balance', async () => {
+    const { userId, ids } = await newMember({ name: 'Walt Wait', wallet: 77 });
+    const path = `/characters/${ids[0]}/wallet`;
+    bed.eve.esi.failNext({ path: new RegExp(`^${path}$`) }, { status: 429, body: { error: 'slow down' }, headers: { 'Retry-After': '1' } }, 1);
+    const reply = await runAs(userId, 'wallet');
+    expect(served(path)).toEqual(['429 injected', '200']);
+    const [limited, answered] = bed.eve.esiRequests.filter((r) => r.path === path);
+    expect(answered!.at - limited!.at).toBeGreaterThanOrEqual(900); // the Retry-After was waited out
+    expect(text(reply)).toContain('**Walt Wait**: 77.00 ISK');
   });
 });

@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
+  alliance,
   character,
+  characterAffiliations,
   corporation,
   ESI_COMPATIBILITY_DATE,
   ESI_ROUTES,
@@ -17,7 +19,7 @@ import {
   walletJournal,
 } from '../../src/esi/index.ts';
 import { ESI_COMPATIBILITY_DATE as FIXTURE_COMPATIBILITY_DATE } from '../fakes/eve/index.ts';
-import { CORP, OTHER_CORP, PILOT, rejection, SCOPES, SECOND, startHarness, USER_AGENT, type Harness } from './harness.ts';
+import { ALLIANCE, CORP, OTHER_CORP, PILOT, rejection, SCOPES, SECOND, startHarness, USER_AGENT, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -187,6 +189,64 @@ describe('EsiClient cache', () => {
   });
 });
 
+describe('EsiClient receivedAt', () => {
+  const ask = (client = h.client) => client.request({ method: 'GET', path: `/corporations/${CORP}`, schema: ESI_ROUTES.corporation.schema });
+  const CORPORATION = /^\/corporations\/\d+$/;
+
+  it('given a 200, then receivedAt is the client clock at its arrival', async () => {
+    const t0 = h.clock.now;
+    const answer = await ask();
+    expect(answer.fromCache).toBe(false);
+    expect(answer.receivedAt).toBe(t0);
+  });
+
+  it('given a fresh cache hit later, then receivedAt stays the time of the answer it serves', async () => {
+    const t0 = h.clock.now;
+    await ask();
+    h.clock.now += 30 * 60_000; // half of the route's hour
+    const hit = await ask();
+    expect(hit.fromCache).toBe(true);
+    expect(hit.receivedAt).toBe(t0);
+    expect(h.requests(CORPORATION)).toHaveLength(1);
+  });
+
+  it('given an expired entry confirmed by a 304, then receivedAt is the time of the 304, and later hits keep it', async () => {
+    await ask();
+    h.clock.now += 3_600_000 + 1000;
+    const t1 = h.clock.now;
+    const confirmed = await ask();
+    expect(h.requests(CORPORATION).map((r) => r.status)).toEqual([200, 304]);
+    expect(confirmed.fromCache).toBe(true);
+    expect(confirmed.receivedAt).toBe(t1);
+
+    h.clock.now += 60_000;
+    const hit = await ask();
+    expect(hit.receivedAt).toBe(t1);
+    expect(h.requests(CORPORATION)).toHaveLength(2);
+  });
+
+  it('given callers merged into one request, then they all get the same receivedAt', async () => {
+    h.eve.esi.latencyMs = 100;
+    const t0 = h.clock.now;
+    const answers = await Promise.all([ask(), ask(), ask()]);
+    expect(answers.map((a) => a.receivedAt)).toEqual([t0, t0, t0]);
+    expect(h.requests(CORPORATION)).toHaveLength(1);
+  });
+
+  it('given affiliations asked twice within the cache time and once for other ids, then each row carries the time of its batch answer', async () => {
+    const t0 = h.clock.now;
+    const first = await characterAffiliations(h.client, [BigInt(PILOT)]);
+    expect(first).toEqual([{ characterId: BigInt(PILOT), corporationId: BigInt(CORP), allianceId: expect.any(BigInt), receivedAt: t0 }]);
+
+    h.clock.now += 20 * 60_000;
+    const cached = await characterAffiliations(h.client, [BigInt(PILOT)]);
+    const fresh = await characterAffiliations(h.client, [BigInt(SECOND)]);
+    expect(cached[0]!.receivedAt).toBe(t0); // an answer 20 minutes old, from the cache
+    expect(fresh[0]!.receivedAt).toBe(t0 + 20 * 60_000);
+    expect(h.requests(/^\/characters\/affiliation$/).map((r) => r.body)).toEqual([[PILOT], [SECOND]]);
+  });
+});
+
 describe('EsiClient limits', () => {
   it('given a 429 whose Retry-After fits the budget, then the client waits and the retry succeeds', async () => {
     h.eve.esi.failNext({ path: WALLET }, { status: 429, headers: { 'Retry-After': '1' } });
@@ -322,6 +382,50 @@ describe('EsiClient retries', () => {
     h.eve.esi.failNext({ path: CHARACTER }, { status: 500 });
     expect(await rejection(character(h.client, BigInt(PILOT)))).toBeInstanceOf(EsiUnavailableError);
     expect(h.requests(CHARACTER)).toHaveLength(1);
+  });
+});
+
+describe('EsiClient and answers that drift from the OpenAPI document', () => {
+  const CORPORATION = /^\/corporations\/\d+$/;
+  const driftWarnings = () => h.logs.filter((line) => line.includes('differs from the OpenAPI document'));
+
+  it('given corporation answers without fields the bot does not read (and one of the wrong type), then corporation() works and one warning, without values, is logged for both', async () => {
+    h.eve.esi.alterBody.corporation = ({ war_eligible: _war, home_station_id: _home, description: _description, ...rest }) => ({ ...rest, shares: 'lots' });
+    const one = await corporation(h.client, BigInt(CORP));
+    const two = await corporation(h.client, BigInt(OTHER_CORP));
+    expect(one).toMatchObject({ name: 'Corp One', ticker: 'ONE' });
+    expect(two).toMatchObject({ name: 'Corp Two', ticker: 'TWO' });
+    expect(h.requests(CORPORATION).map((r) => r.status)).toEqual([200, 200]);
+    // What the fake serves really lacks the fields.
+    const served = (await (await fetch(`${h.eve.esiUrl}/corporations/${CORP}`)).json()) as Record<string, unknown>;
+    expect(served).not.toHaveProperty('war_eligible');
+    expect(served).toHaveProperty('shares', 'lots');
+
+    const warnings = driftWarnings();
+    expect(warnings).toHaveLength(1);
+    const line = JSON.parse(warnings[0]!) as { level: number; route: string; compatibilityDate: string; issues: string[] };
+    expect(line).toMatchObject({ level: 40, route: 'GET /corporations/{corporation_id}', compatibilityDate: ESI_COMPATIBILITY_DATE });
+    expect([...line.issues].sort()).toEqual(['description: invalid_type', 'home_station_id: invalid_type', 'shares: invalid_type', 'war_eligible: invalid_type']);
+    expect(warnings[0]).not.toContain('lots');
+    expect(warnings[0]).not.toContain('Corp One');
+  });
+
+  it('given a corporation answer without name, which the bot reads, then EsiMalformedResponseError and nothing cached', async () => {
+    h.eve.esi.alterBody.corporation = ({ name: _name, ...rest }) => rest;
+    const error = await rejection(corporation(h.client, BigInt(CORP)));
+    expect(error).toBeInstanceOf(EsiMalformedResponseError);
+    expect((error as EsiMalformedResponseError).issues).toEqual(['name: invalid_type']);
+    expect(await rejection(corporation(h.client, BigInt(CORP)))).toBeInstanceOf(EsiMalformedResponseError);
+    expect(h.requests(CORPORATION)).toHaveLength(2);
+  });
+
+  it('given drift on two routes, then one warning per route', async () => {
+    h.eve.esi.alterBody.corporation = ({ war_eligible: _war, ...rest }) => rest;
+    h.eve.esi.alterBody.alliance = ({ date_founded: _founded, ...rest }) => rest;
+    await corporation(h.client, BigInt(CORP));
+    await corporation(h.client, BigInt(OTHER_CORP));
+    await alliance(h.client, BigInt(ALLIANCE));
+    expect(driftWarnings().map((line) => (JSON.parse(line) as { route: string }).route)).toEqual(['GET /corporations/{corporation_id}', 'GET /alliances/{alliance_id}']);
   });
 });
 

@@ -65,9 +65,9 @@ describe('public route helpers', () => {
     expect(requests.map((r) => (r.body as number[]).length)).toEqual([1000, 500]);
     expect(rows).toHaveLength(1500);
     const first = rows.find((r) => r.characterId === 91000000n);
-    expect(first).toEqual({ characterId: 91000000n, corporationId: BigInt(CORP), allianceId: BigInt(ALLIANCE) });
+    expect(first).toEqual({ characterId: 91000000n, corporationId: BigInt(CORP), allianceId: BigInt(ALLIANCE), receivedAt: h.clock.now });
     const second = rows.find((r) => r.characterId === 91000001n);
-    expect(second).toEqual({ characterId: 91000001n, corporationId: BigInt(OTHER_CORP) });
+    expect(second).toEqual({ characterId: 91000001n, corporationId: BigInt(OTHER_CORP), receivedAt: h.clock.now });
   });
 
   it('given only ids ESI does not know, then affiliations are empty rather than an error', async () => {

@@ -1,13 +1,16 @@
 /**
- * Holds the zod schemas of src/esi/schemas.ts against the OpenAPI fixture:
- * for every route the client uses, a body with only the required fields and
- * one with every field (built from the route's OpenAPI response schema) must
- * pass; removing a required field or giving any declared field the wrong type
- * must fail. So the schemas cannot drift from ESI.
+ * Holds each route's two schemas against the OpenAPI fixture.
+ * - specSchema (the full document): a body with only the required fields and
+ *   one with every field (built from the route's OpenAPI response schema)
+ *   pass; removing a required field or giving any declared field the wrong
+ *   type fails. So the diagnostics cannot drift from ESI.
+ * - schema (what the bot reads): every field it names exists in the spec
+ *   with a compatible type and is required only if the spec requires it;
+ *   breaking a field it reads fails, breaking any other field does not.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ESI_COMPATIBILITY_DATE, ESI_ROUTES } from '../../src/esi/index.ts';
 import { esiErrorSchema } from '../../src/esi/schemas.ts';
 
@@ -96,6 +99,9 @@ function wrongValue(schema: Schema): Json | undefined {
 
 interface Mutation {
   what: string;
+  /** where in the body */
+  path: (string | number)[];
+  kind: 'missing' | 'wrong-type';
   apply: (value: Json) => Json;
 }
 
@@ -105,16 +111,71 @@ function mutations(schema: Schema, path: (string | number)[] = []): Mutation[] {
   const out: Mutation[] = [];
   const at = (p: (string | number)[]) => `$${p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
   const wrong = wrongValue(s);
-  if (wrong !== undefined) out.push({ what: `${at(path)} of the wrong type`, apply: (v) => setAt(v, path, wrong) });
-  if (s.type === 'integer') out.push({ what: `${at(path)} not an integer`, apply: (v) => setAt(v, path, 1.5) });
+  if (wrong !== undefined) out.push({ what: `${at(path)} of the wrong type`, path, kind: 'wrong-type', apply: (v) => setAt(v, path, wrong) });
+  if (s.type === 'integer') out.push({ what: `${at(path)} not an integer`, path, kind: 'wrong-type', apply: (v) => setAt(v, path, 1.5) });
   if (s.type === 'object') {
     for (const [name, property] of Object.entries(s.properties ?? {})) {
-      if (s.required?.includes(name)) out.push({ what: `${at([...path, name])} missing`, apply: (v) => setAt(v, [...path, name], undefined) });
-      out.push(...mutations(property, [...path, name]));
+      const child = [...path, name];
+      if (s.required?.includes(name)) out.push({ what: `${at(child)} missing`, path: child, kind: 'missing', apply: (v) => setAt(v, child, undefined) });
+      out.push(...mutations(property, child));
     }
   }
   if (s.type === 'array' && s.items) out.push(...mutations(s.items, [...path, 0]));
   return out;
+}
+
+/** the zod schema without an .optional() around it, and whether there was one */
+function unwrapOptional(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
+  return schema instanceof z.ZodOptional ? { inner: schema.unwrap() as z.ZodType, optional: true } : { inner: schema, optional: false };
+}
+
+/** the JSON type a zod schema accepts, in OpenAPI words */
+function zodJsonType(schema: z.ZodType): string {
+  if (schema instanceof z.ZodNumber) return schema.isInt ? 'integer' : 'number';
+  if (schema instanceof z.ZodString) return 'string';
+  if (schema instanceof z.ZodBoolean) return 'boolean';
+  if (schema instanceof z.ZodArray) return 'array';
+  if (schema instanceof z.ZodObject) return 'object';
+  return `unsupported (${schema.def.type})`;
+}
+
+/** Problems of a bot schema against the spec: fields the spec lacks, types that differ, required where the spec is optional. */
+function specMismatches(ours: z.ZodType, spec: Schema, at = '$'): string[] {
+  const s = resolve(spec);
+  const type = zodJsonType(ours);
+  // Reading an integer as any number is lenient, so fine; the other way round would refuse valid answers.
+  if (!(type === s.type || (type === 'number' && s.type === 'integer'))) return [`${at}: ${type} here, ${s.type} in the spec`];
+  const problems: string[] = [];
+  if (ours instanceof z.ZodObject) {
+    for (const [name, field] of Object.entries(ours.shape as Record<string, z.ZodType>)) {
+      const property = s.properties?.[name];
+      if (!property) {
+        problems.push(`${at}.${name}: not in the spec`);
+        continue;
+      }
+      const { inner, optional } = unwrapOptional(field);
+      if (!optional && !s.required?.includes(name)) problems.push(`${at}.${name}: required here, optional in the spec`);
+      problems.push(...specMismatches(inner, property, `${at}.${name}`));
+    }
+  }
+  if (ours instanceof z.ZodArray) problems.push(...specMismatches(ours.element as z.ZodType, s.items ?? {}, `${at}[]`));
+  return problems;
+}
+
+/** whether a bot schema reads the value at `path` of a body, and whether it requires it there */
+function reads(schema: z.ZodType, path: (string | number)[]): { read: boolean; required: boolean } {
+  let node = schema;
+  let required = true;
+  for (const key of path) {
+    const { inner } = unwrapOptional(node);
+    let next: z.ZodType | undefined;
+    if (typeof key === 'number' && inner instanceof z.ZodArray) next = inner.element as z.ZodType;
+    if (typeof key === 'string' && inner instanceof z.ZodObject) next = (inner.shape as Record<string, z.ZodType>)[key];
+    if (!next) return { read: false, required: false };
+    required = !unwrapOptional(next).optional;
+    node = next;
+  }
+  return { read: true, required };
 }
 
 /** a copy of `root` with the value at `path` replaced (undefined: removed) */
@@ -173,14 +234,14 @@ describe('ESI route table', () => {
   });
 });
 
-describe('ESI response schemas', () => {
+describe('ESI spec schemas (diagnostics)', () => {
   it.each(routes)('given route %s, then a body with only the required fields passes', (_key, route) => {
-    expectAccepts(route.schema, sample(responseSchema(route.method, route.path), 'required'), 'required-only body');
+    expectAccepts(route.specSchema, sample(responseSchema(route.method, route.path), 'required'), 'required-only body');
   });
 
   it.each(routes)('given route %s, then a body with every field passes', (_key, route) => {
     const body = sample(responseSchema(route.method, route.path), 'all');
-    expectAccepts(route.schema, body, 'full body');
+    expectAccepts(route.specSchema, body, 'full body');
   });
 
   it.each(routes)('given route %s, then a body missing a required field or with a field of the wrong type fails', (_key, route) => {
@@ -189,7 +250,7 @@ describe('ESI response schemas', () => {
     const cases = mutations(openapi);
     expect(cases.length).toBeGreaterThan(0);
     for (const mutation of cases) {
-      expect(route.schema.safeParse(mutation.apply(full)).success, `${route.method} ${route.path}: ${mutation.what} was accepted`).toBe(false);
+      expect(route.specSchema.safeParse(mutation.apply(full)).success, `${route.method} ${route.path}: ${mutation.what} was accepted`).toBe(false);
     }
   });
 
@@ -202,11 +263,48 @@ describe('ESI response schemas', () => {
     }
   });
 
+  it('given the checks of the bot schemas, then they catch what they are meant to (sanity check of the test itself)', () => {
+    const spec = responseSchema('GET', '/corporations/{corporation_id}');
+    expect(specMismatches(z.object({ name: z.string(), ticker: z.string() }), spec)).toEqual([]);
+    expect(specMismatches(z.object({ nickname: z.string() }), spec)).toEqual(['$.nickname: not in the spec']);
+    expect(specMismatches(z.object({ member_count: z.string() }), spec)).toEqual(['$.member_count: string here, integer in the spec']);
+    expect(specMismatches(z.object({ ceo_id: z.number().int() }), spec)).toEqual(['$.ceo_id: required here, optional in the spec']);
+    expect(specMismatches(z.object({ tax_rates: z.object({ isk: z.number().int() }) }), spec)).toEqual(['$.tax_rates.isk: integer here, number in the spec']);
+    expect(reads(z.array(z.object({ a: z.number().optional() })), [0, 'a'])).toEqual({ read: true, required: false });
+    expect(reads(z.object({ a: z.number() }), ['b'])).toEqual({ read: false, required: false });
+  });
+
   it('given the generator, then it produces what the OpenAPI document describes (sanity check of the test itself)', () => {
     const required = sample(responseSchema('GET', '/characters/{character_id}'), 'required') as Record<string, Json>;
     expect(Object.keys(required).sort()).toEqual(['achievement_score', 'birthday', 'bloodline_id', 'corporation_id', 'gender', 'name', 'race_id']);
     const full = sample(responseSchema('GET', '/characters/{character_id}'), 'all') as Record<string, Json>;
     expect(full).toHaveProperty('alliance_id');
     expect(full).toHaveProperty('security_status', 1234.5);
+  });
+});
+
+describe('ESI route schemas (what the bot reads)', () => {
+  it.each(routes)('given route %s, then every field it reads exists in the spec with a compatible type, required only where the spec requires it', (_key, route) => {
+    expect(specMismatches(route.schema, responseSchema(route.method, route.path))).toEqual([]);
+  });
+
+  it.each(routes)('given route %s, then bodies with only the required fields, with every field, and with unknown fields pass', (_key, route) => {
+    const openapi = responseSchema(route.method, route.path);
+    expectAccepts(route.schema, sample(openapi, 'required'), 'required-only body');
+    const full = sample(openapi, 'all');
+    expectAccepts(route.schema, full, 'full body');
+    const withExtra = resolve(openapi).type === 'object' ? { ...(full as Record<string, Json>), field_added_by_ccp: { any: 'thing' } } : full;
+    expectAccepts(route.schema, withExtra, 'body with an unknown field');
+  });
+
+  it.each(routes)('given route %s, then breaking a field it reads fails, and breaking any other field does not', (_key, route) => {
+    const openapi = responseSchema(route.method, route.path);
+    const full = sample(openapi, 'all');
+    for (const mutation of mutations(openapi)) {
+      const { read, required } = reads(route.schema, mutation.path);
+      const mustFail = read && (mutation.kind === 'wrong-type' || required);
+      const accepted = route.schema.safeParse(mutation.apply(full)).success;
+      expect(accepted, `${route.method} ${route.path}: ${mutation.what} was ${accepted ? 'accepted' : 'refused'}`).toBe(!mustFail);
+    }
   });
 });

@@ -1,5 +1,19 @@
-import type { EsiAuth } from '../client.ts';
+import type { EsiAuth, EsiRequest } from '../client.ts';
 import { toBigId } from '../ids.ts';
+
+/** What a caller may add to any route helper's request. */
+export interface EsiCallOptions {
+  /**
+   * The error scope (EsiRequest.errorScope), e.g. `guild:123456`: set it when
+   * what is looked up came from what a user typed or from one guild's data.
+   */
+  errorScope?: string;
+}
+
+/** the request fields an EsiCallOptions adds */
+export function callOptions(options: EsiCallOptions | undefined): Pick<EsiRequest<unknown>, 'errorScope'> {
+  return options?.errorScope === undefined ? {} : { errorScope: options.errorScope };
+}
 
 /** A character's access token, as the token service hands it out; each route adds the scope it needs. */
 export interface CharacterAuth {

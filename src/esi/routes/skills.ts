@@ -2,15 +2,16 @@
 import type { EsiBudget, EsiClient } from '../client.ts';
 import { toBigId } from '../ids.ts';
 import { ESI_ROUTES, routePath } from '../schemas.ts';
-import { optional, withScope, type CharacterAuth } from './common.ts';
+import { callOptions, optional, withScope, type CharacterAuth, type EsiCallOptions } from './common.ts';
 
 export interface Skill {
   /** the skill's type id */
   skillId: bigint;
-  /** what the character can use now (alpha clones and expert systems make it differ from trained) */
-  activeLevel: number;
+  /** what the character can use now (alpha clones and expert systems make it differ from trained); absent when ESI left it out */
+  activeLevel?: number;
   trainedLevel: number;
-  skillpoints: number;
+  /** absent when ESI left it out */
+  skillpoints?: number;
 }
 
 export interface Skills {
@@ -20,18 +21,24 @@ export interface Skills {
 }
 
 /** GET /characters/{character_id}/skills (esi-skills.read_skills.v1) */
-export async function skills(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget): Promise<Skills> {
+export async function skills(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget, options?: EsiCallOptions): Promise<Skills> {
   const route = ESI_ROUTES.skills;
   const { data } = await client.request(
-    { method: route.method, path: routePath(route.path, { character_id: auth.characterId }), schema: route.schema, auth: withScope(auth, route.scope) },
+    {
+      method: route.method,
+      path: routePath(route.path, { character_id: auth.characterId }),
+      schema: route.schema,
+      auth: withScope(auth, route.scope),
+      ...callOptions(options),
+    },
     budget,
   );
   return {
     skills: data.skills.map((s) => ({
       skillId: toBigId(s.skill_id),
-      activeLevel: s.active_skill_level,
+      ...optional('activeLevel', s.active_skill_level),
       trainedLevel: s.trained_skill_level,
-      skillpoints: s.skillpoints_in_skill,
+      ...optional('skillpoints', s.skillpoints_in_skill),
     })),
     totalSp: data.total_sp,
     unallocatedSp: data.unallocated_sp ?? 0,
@@ -56,10 +63,16 @@ export interface QueuedSkill {
  * queue order. Entries whose finish date has passed are trained, even when
  * /skills does not show it yet.
  */
-export async function skillQueue(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget): Promise<QueuedSkill[]> {
+export async function skillQueue(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget, options?: EsiCallOptions): Promise<QueuedSkill[]> {
   const route = ESI_ROUTES.skillqueue;
   const { data } = await client.request(
-    { method: route.method, path: routePath(route.path, { character_id: auth.characterId }), schema: route.schema, auth: withScope(auth, route.scope) },
+    {
+      method: route.method,
+      path: routePath(route.path, { character_id: auth.characterId }),
+      schema: route.schema,
+      auth: withScope(auth, route.scope),
+      ...callOptions(options),
+    },
     budget,
   );
   return [...data]

@@ -2,13 +2,19 @@
 import type { EsiBudget, EsiClient } from '../client.ts';
 import { toBigId } from '../ids.ts';
 import { ESI_ROUTES, routePath } from '../schemas.ts';
-import { optional, optionalId, withScope, type CharacterAuth } from './common.ts';
+import { callOptions, optional, optionalId, withScope, type CharacterAuth, type EsiCallOptions } from './common.ts';
 
 /** GET /characters/{character_id}/wallet: the balance in ISK (cached 2 minutes) */
-export async function walletBalance(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget): Promise<number> {
+export async function walletBalance(client: EsiClient, auth: CharacterAuth, budget?: EsiBudget, options?: EsiCallOptions): Promise<number> {
   const route = ESI_ROUTES.wallet;
   const { data } = await client.request(
-    { method: route.method, path: routePath(route.path, { character_id: auth.characterId }), schema: route.schema, auth: withScope(auth, route.scope) },
+    {
+      method: route.method,
+      path: routePath(route.path, { character_id: auth.characterId }),
+      schema: route.schema,
+      auth: withScope(auth, route.scope),
+      ...callOptions(options),
+    },
     budget,
   );
   return data;
@@ -19,7 +25,8 @@ export interface JournalEntry {
   date: Date;
   /** e.g. 'player_donation', 'bounty_prizes' */
   refType: string;
-  description: string;
+  /** absent when ESI left it out (/wallet does not show it) */
+  description?: string;
   /** positive: ISK in, negative: ISK out */
   amount?: number;
   balance?: number;
@@ -39,7 +46,7 @@ export interface JournalPage {
 }
 
 /** GET /characters/{character_id}/wallet/journal?page=N (newest first, cached an hour) */
-export async function walletJournal(client: EsiClient, auth: CharacterAuth, page = 1, budget?: EsiBudget): Promise<JournalPage> {
+export async function walletJournal(client: EsiClient, auth: CharacterAuth, page = 1, budget?: EsiBudget, options?: EsiCallOptions): Promise<JournalPage> {
   if (!Number.isInteger(page) || page < 1) throw new RangeError('journal pages start at 1');
   const route = ESI_ROUTES.journal;
   const { data, pages } = await client.request(
@@ -49,6 +56,7 @@ export async function walletJournal(client: EsiClient, auth: CharacterAuth, page
       schema: route.schema,
       auth: withScope(auth, route.scope),
       query: { page },
+      ...callOptions(options),
     },
     budget,
   );
@@ -58,7 +66,7 @@ export async function walletJournal(client: EsiClient, auth: CharacterAuth, page
       id: toBigId(row.id),
       date: new Date(row.date),
       refType: row.ref_type,
-      description: row.description,
+      ...optional('description', row.description),
       ...optional('amount', row.amount),
       ...optional('balance', row.balance),
       ...optional('reason', row.reason),

@@ -48,6 +48,14 @@ export interface EsiControls {
   journalPageSize: number;
   /** overrides a rate-limit group's max tokens, e.g. { 'char-wallet': 4 } */
   rateLimitMaxTokens: Partial<Record<string, number>>;
+  /**
+   * Rewrites a route's 200 bodies as they are computed, the way CCP changes
+   * them between compatibility dates, e.g. `alterBody.corporation = ({ war_eligible, ...rest }) => rest`.
+   * Everything else (auth, limits, cache headers, ETag of the altered body)
+   * stays as ESI does it. A body already in the server cache is served as it
+   * was until it expires: set this first, or call clearEsiCache().
+   */
+  alterBody: Partial<Record<RouteKey, (body: any) => unknown>>;
 }
 
 export interface EsiRequestRecord {
@@ -99,6 +107,7 @@ export class FakeEsi {
     serverCache: true,
     journalPageSize: 2500,
     rateLimitMaxTokens: {},
+    alterBody: {},
   };
 
   constructor(private readonly deps: EsiDeps) {}
@@ -222,7 +231,9 @@ export class FakeEsi {
         journalPageSize: this.controls.journalPageSize,
       });
       if (result.status !== 200) return finish(result.status, result.body, result.headers);
-      entry = this.cache.store(cacheKey, now, seconds, JSON.stringify(result.body), result.headers ?? {});
+      const alter = this.controls.alterBody[key];
+      const served = alter ? alter(structuredClone(result.body)) : result.body;
+      entry = this.cache.store(cacheKey, now, seconds, JSON.stringify(served), result.headers ?? {});
     }
     const headers = { ...cacheHeaders(entry, now, spec.scope !== null), ...entry.headers };
     if (matchesEtag(req.headers['if-none-match'], entry.etag)) return finish(304, undefined, headers);
