@@ -124,7 +124,7 @@ export class AuditService {
 
     const tracked = audit.settings.trackedCorporationIds;
     if (tracked.length > 0) queries += 1;
-    const memberLists = await trackedMemberLists({ database, tokens: this.options.tokens, esi, logger }, { corporationIds: tracked, memberIds }, budget);
+    const memberLists = await trackedMemberLists({ database, tokens: this.options.tokens, esi, logger }, { guildId: audit.guildId, corporationIds: tracked, memberIds }, budget);
     // Who of the listed characters a member of this guild linked: the members' characters are already read.
     const listedIds = new Set([...memberLists.values()].flatMap((list) => (list.status === 'ok' ? list.memberIds : [])));
     const linkedOwners = new Map(characters.filter((c) => listedIds.has(c.id)).map((c) => [c.id, c.discordUserId]));

@@ -26,7 +26,7 @@ export type MemberList =
  */
 export async function trackedMemberLists(
   deps: { database: Database; tokens: TokenService; esi: EsiClient; logger: Logger },
-  input: { corporationIds: readonly bigint[]; memberIds: readonly bigint[] },
+  input: { guildId: bigint; corporationIds: readonly bigint[]; memberIds: readonly bigint[] },
   budget: EsiBudget,
 ): Promise<Map<bigint, MemberList>> {
   const result = new Map<bigint, MemberList>();
@@ -45,7 +45,7 @@ export async function trackedMemberLists(
   await Promise.all(
     corporationIds.map(async (corporationId) => {
       const candidates = holders.filter((h) => h.corporationId === corporationId).slice(0, MAX_TOKEN_HOLDERS_TRIED);
-      result.set(corporationId, await firstAnswer(deps, corporationId, candidates.map((c) => c.id), budget));
+      result.set(corporationId, await firstAnswer(deps, { corporationId, guildId: input.guildId }, candidates.map((c) => c.id), budget));
     }),
   );
   return result;
@@ -53,7 +53,7 @@ export async function trackedMemberLists(
 
 async function firstAnswer(
   deps: { tokens: TokenService; esi: EsiClient; logger: Logger },
-  corporationId: bigint,
+  { corporationId, guildId }: { corporationId: bigint; guildId: bigint },
   characterIds: bigint[],
   budget: EsiBudget,
 ): Promise<MemberList> {
@@ -61,7 +61,8 @@ async function firstAnswer(
   for (const characterId of characterIds) {
     try {
       const accessToken = await deps.tokens.accessToken(characterId, [MEMBERSHIP_SCOPE], budget);
-      const memberIds = await corporationMembers(deps.esi, corporationId, { characterId, accessToken }, budget);
+      // A holder who left the corporation gets a 403: the guild's own error allowance pays for it, not everyone's.
+      const memberIds = await corporationMembers(deps.esi, corporationId, { characterId, accessToken }, budget, { errorScope: `guild:${guildId}` });
       return { status: 'ok', memberIds, via: characterId };
     } catch (error) {
       deps.logger.warn({ err: error, corporationId: String(corporationId), characterId: String(characterId) }, 'audit: corporation member list failed with this token');

@@ -3,7 +3,7 @@
  * what the service gathered. The command formats it; the CSV export writes it.
  */
 import { grantHealth, type GrantHealth } from '../links/grantHealth.ts';
-import type { Affiliation, AffiliationChange } from './affiliations.ts';
+import { newerAffiliation, type Affiliation, type AffiliationChange } from './affiliations.ts';
 import type { MemberList } from './corporationMembers.ts';
 import type { StoredCharacter } from './roster.ts';
 import type { TrailEvent } from './trail.ts';
@@ -102,7 +102,7 @@ export interface ReportInputs {
 export function affiliationChanges(characters: readonly StoredCharacter[], affiliations: Map<bigint, Affiliation> | undefined): AffiliationChange[] {
   if (!affiliations) return [];
   return characters.flatMap((c) => {
-    const now = affiliations.get(c.id);
+    const now = newerAffiliation(c, affiliations.get(c.id));
     if (!now || (now.corporationId === c.corporationId && now.allianceId === c.allianceId)) return [];
     return [{ characterId: c.id, discordUserId: c.discordUserId, name: c.name, from: { corporationId: c.corporationId, allianceId: c.allianceId }, to: now }];
   });
@@ -112,7 +112,7 @@ export function assembleReport(input: ReportInputs): AuditReport {
   const tracked = new Set(input.trackedCorporationIds);
   const byUser = new Map<bigint, AuditCharacter[]>();
   for (const c of input.characters) {
-    const now = input.affiliations?.get(c.id);
+    const now = newerAffiliation(c, input.affiliations?.get(c.id));
     const corporationId = now?.corporationId ?? c.corporationId;
     const moved = now !== undefined && c.corporationId !== null && now.corporationId !== c.corporationId;
     const left = moved && (tracked.size === 0 || (tracked.has(c.corporationId!) && !tracked.has(now.corporationId)));

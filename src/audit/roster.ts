@@ -7,6 +7,8 @@ export interface StoredCharacter {
   discordUserId: bigint;
   corporationId: bigint | null;
   allianceId: bigint | null;
+  /** when ESI produced the stored corporation and alliance */
+  affiliationAt: Date | null;
   isMain: boolean;
   linkedAt: Date;
   grant: { status: 'ok' | 'invalid'; scopes: string[]; invalidReason: string | null; lastRefreshedAt: Date | null } | null;
@@ -18,6 +20,7 @@ const SELECT = {
   discordUserId: true,
   corporationId: true,
   allianceId: true,
+  affiliationAt: true,
   linkedAt: true,
   mainOf: { select: { id: true } },
   grant: { select: { status: true, scopes: true, invalidReason: true, lastRefreshedAt: true } },

@@ -192,8 +192,9 @@ export class LinkService {
     const claimed = await this.options.confirmations.claimExpired({ claimMs: 60_000, limit: 50 });
     for (const confirmation of claimed) {
       const revoked = await this.#revoke(confirmation.tokens.refreshToken, 'the login was not confirmed in time');
-      if (confirmation.attempts === 1) await this.#tell(confirmation, endedReply(confirmation, 'expired'));
       if (revoked || confirmation.attempts >= MAX_REVOKE_ATTEMPTS) await this.options.confirmations.delete(confirmation.id);
+      // Said once, on the first try; a failed revocation is tried again on later sweeps.
+      if (confirmation.attempts === 1) await this.#tell(confirmation, endedReply(confirmation, 'expired'));
     }
     await this.options.pendingLogins.deleteExpired();
     return claimed.length;

@@ -164,8 +164,8 @@ describe('EsiDirectory', () => {
     expect(await directory.corporation(BigInt(CORP))).toEqual({ name: 'Corp One', ticker: 'ONE' });
     expect(await directory.corporationName(BigInt(OTHER_CORP))).toBe('Corp Two');
     expect(await directory.alliance(BigInt(ALLIANCE))).toEqual({ name: 'Test Alliance Please Ignore', ticker: 'TEST' });
-    expect(await directory.affiliation(BigInt(PILOT))).toEqual({ corporationId: BigInt(CORP), allianceId: BigInt(ALLIANCE) });
-    expect(await directory.affiliation(BigInt(SECOND))).toEqual({ corporationId: BigInt(OTHER_CORP), allianceId: null });
+    expect(await directory.affiliation(BigInt(PILOT))).toEqual({ corporationId: BigInt(CORP), allianceId: BigInt(ALLIANCE), at: expect.any(Date) });
+    expect(await directory.affiliation(BigInt(SECOND))).toEqual({ corporationId: BigInt(OTHER_CORP), allianceId: null, at: expect.any(Date) });
     expect(await directory.corporation(98999999n)).toBeUndefined();
     expect(await directory.alliance(99999999n)).toBeUndefined();
     expect(await directory.affiliation(90999999n)).toBeUndefined();
