@@ -157,6 +157,7 @@ export function eventLine(e: TrailEvent, names: Names): string {
     refresh_failed: () => `refresh of ${character} (${who}) failed`,
     corporation_changed: () => `${character} (${who}) moved from ${corp('fromCorporationId')} to ${corp('toCorporationId')}`,
     settings_changed: () => `${who} changed the /audit settings`,
+    guild_left: () => (e.discordUserId === null ? 'the bot was removed from this server' : `${who} left this server`),
   };
   return `${time(e.at, TimestampStyles.ShortDate)} ${text[e.kind]?.() ?? `${escapeMarkdown(e.kind)}: ${character} (${who})`}`;
 }

@@ -118,7 +118,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       database,
       box,
       pendingLogins: new PendingLogins(database, box, linkTimeoutMs),
-      confirmations: new LinkConfirmations(database, box),
+      confirmations: new LinkConfirmations(database, box, (_id, error) => logger.error({ err: error }, 'a link confirmation does not decrypt (another TOKEN_ENCRYPTION_KEY?): dropped')),
       confirmTtlMs: linkTimeoutMs,
       sso: ssoClient,
       verifier,
@@ -160,7 +160,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     http = new HttpServer(logger);
     http.get('/healthz', healthRoute(database), { head: true });
     const callbackPath = new URL(config.EVE_CALLBACK_URL).pathname;
-    http.get(callbackPath, ssoCallbackRoute(links, logger, { confirmMinutes: Math.ceil(config.LINK_TIMEOUT_SECONDS / 60) }));
+    http.get(callbackPath, ssoCallbackRoute(links, logger));
     http.post(callbackPath, ssoConfirmRoute(links, logger));
     http.get(SHORT_LINK_PATH, ssoStartRoute(links));
     // Unanswered confirmations are cancelled (tokens revoked, reply edited) soon after they expire.

@@ -17,11 +17,15 @@ const httpUrl = z
 function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
+/** An http(s) URL that is https unless it never leaves this machine; `why` says what would cross the network. */
+function secureUrl(why: string) {
+  return httpUrl.refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  }, `must be https (${why}) unless it is on this machine (127.0.0.1, [::1], localhost)`);
+}
 // The SSO redirects browsers here with the login code in the query: plain http only where it never crosses a network.
-const callbackUrl = httpUrl.refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
-}, 'must be https (browsers send the login code to it) unless it is on this machine (127.0.0.1, [::1], localhost)');
+const callbackUrl = secureUrl('browsers send the login code to it');
 const base64Key = z.string().refine((value) => {
   const bytes = Buffer.from(value, 'base64');
   return bytes.length === 32 && bytes.toString('base64') === value.replace(/\s+/g, '');
@@ -40,7 +44,7 @@ const variables = {
   EVE_CLIENT_ID: { schema: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the 32-character client id of your CCP application'), example: '0123456789abcdef0123456789abcdef' },
   EVE_CLIENT_SECRET: { schema: z.string().min(16, 'must be the secret key of your CCP application'), example: 'your application secret' },
   EVE_CALLBACK_URL: { schema: callbackUrl, example: 'https://bot.example.org/sso/callback' },
-  EVE_SSO_URL: { schema: httpUrl.default('https://login.eveonline.com'), example: 'https://login.eveonline.com' },
+  EVE_SSO_URL: { schema: secureUrl('the client secret and refresh tokens go to it').default('https://login.eveonline.com'), example: 'https://login.eveonline.com' },
   EVE_SCOPES: {
     schema: z
       .string()
@@ -49,7 +53,7 @@ const variables = {
       .pipe(z.array(z.string().regex(/^[a-z0-9_.-]+$/i, 'must be space-separated ESI scope names')).min(1)),
     example: DEFAULT_EVE_SCOPES.slice(0, 2).join(' '),
   },
-  ESI_URL: { schema: httpUrl.default('https://esi.evetech.net'), example: 'https://esi.evetech.net' },
+  ESI_URL: { schema: secureUrl('access tokens go to it').default('https://esi.evetech.net'), example: 'https://esi.evetech.net' },
   ESI_CONTACT: { schema: z.string().trim().min(3, 'must say how CCP can reach you (an email, discord:user or eve:character)'), example: 'admin@example.org' },
   // Unset: the bot runs an embedded PostgreSQL (PGlite) in DATA_DIR. Production wants a real server.
   DATABASE_URL: {
@@ -60,7 +64,8 @@ const variables = {
   TOKEN_ENCRYPTION_KEY: { schema: base64Key, example: '(output of: openssl rand -base64 32)' },
   // How long the /link button and then the confirmation page after the EVE login stay valid.
   LINK_TIMEOUT_SECONDS: {
-    schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(600),
+    // At most 14 minutes: Discord lets the bot edit the /link reply for 15.
+    schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(5, 'must be at least 5').max(840, 'must be at most 840 (Discord lets the bot edit the /link reply for 15 minutes)').default(600),
     example: '600',
   },
   // Without the members intent, a user not seen in a guild for this long leaves its /audit.

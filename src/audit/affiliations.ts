@@ -73,7 +73,7 @@ export async function saveAffiliationChanges(db: Database, changes: readonly Aff
   await db.$transaction(async (tx) => {
     const updated = await tx.$queryRaw<{ id: bigint }[]>`
       UPDATE "character" AS c
-         SET "corporation_id" = v.corp, "alliance_id" = v.alliance, "affiliation_at" = v.at, "updated_at" = now()
+         SET "corporation_id" = v.corp, "alliance_id" = v.alliance, "affiliation_at" = v.at, "updated_at" = timezone('utc', now())
         FROM jsonb_to_recordset(${rows}::jsonb) AS v(id bigint, old_corp bigint, corp bigint, alliance bigint, at timestamp(3))
        WHERE c."id" = v.id AND c."corporation_id" IS NOT DISTINCT FROM v.old_corp
          AND (c."affiliation_at" IS NULL OR c."affiliation_at" < v.at)

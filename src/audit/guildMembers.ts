@@ -9,14 +9,15 @@ type Sql = Pick<Prisma.TransactionClient, '$executeRaw'>;
  * statement; the row is rewritten only when the name changed or the last
  * sighting is an hour old, so busy users do not turn every command into a write.
  * `name` undefined keeps the stored one (the SSO callback does not know it).
+ * Times are UTC, like every time Prisma stores, whatever the server's time zone.
  */
 export async function recordGuildMember(db: Sql, guildId: bigint, discordUserId: bigint, name?: string): Promise<void> {
   await db.$executeRaw`
     INSERT INTO "guild_member" ("guild_id", "discord_user_id", "name", "seen_at")
-    VALUES (${guildId}, ${discordUserId}, ${name ?? null}, now())
+    VALUES (${guildId}, ${discordUserId}, ${name ?? null}, timezone('utc', now()))
     ON CONFLICT ("guild_id", "discord_user_id") DO UPDATE
       SET "name" = COALESCE(EXCLUDED."name", "guild_member"."name"), "seen_at" = EXCLUDED."seen_at"
-      WHERE "guild_member"."seen_at" < now() - interval '1 hour'
+      WHERE "guild_member"."seen_at" < timezone('utc', now()) - interval '1 hour'
          OR "guild_member"."name" IS DISTINCT FROM COALESCE(EXCLUDED."name", "guild_member"."name")`;
 }
 
@@ -91,7 +92,7 @@ export class GuildMemberRecorder {
     const batch = [...this.#pending];
     this.#pending.clear();
     try {
-      const rows = batch.map(([, s]) => Prisma.sql`(${s.guildId}, ${s.userId}, ${s.name}, now())`);
+      const rows = batch.map(([, s]) => Prisma.sql`(${s.guildId}, ${s.userId}, ${s.name}, timezone('utc', now()))`);
       await this.database.$executeRaw`
         INSERT INTO "guild_member" ("guild_id", "discord_user_id", "name", "seen_at")
         VALUES ${Prisma.join(rows)}

@@ -12,7 +12,7 @@ export interface TrailEvent {
 
 /**
  * The latest audit-trail events about the given guild members, newest first,
- * in one query. Settings changes of other guilds are left out, and a "moved
+ * in one query. Settings changes and departures of other guilds are left out, and a "moved
  * from" user who is not a member is not named: an audit shows only members.
  */
 export async function recentEvents(
@@ -23,7 +23,8 @@ export async function recentEvents(
   const rows = await db.auditEvent.findMany({
     where: {
       discordUserId: { in: [...input.memberIds] },
-      OR: [{ kind: { not: 'settings_changed' } }, { guildId: input.guildId }],
+      // Settings changes and departures are about one guild: only that guild sees them.
+      OR: [{ kind: { notIn: ['settings_changed', 'guild_left'] } }, { guildId: input.guildId }],
     },
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
     take: input.limit,

@@ -42,7 +42,7 @@ const UNAVAILABLE_CODES = new Set([
   '53300', // too_many_connections
 ]);
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|Can't reach database|Server has closed the connection|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET/i;
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|Can't reach database|Server has closed the connection|timeout exceeded when trying to connect|Query read timeout|ECONNREFUSED|ECONNRESET/i;
 
 /** True when an error means "the database cannot be reached right now", as opposed to a bug or bad data. */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -8,11 +8,14 @@ export class SsoUnavailableError extends Error {
    * read): a refresh token sent then may be spent.
    */
   readonly uncertain: boolean;
+  /** The SSO answered 200 (so a refresh token sent is spent) but the answer could not be read: sending it again is pointless. */
+  readonly spent: boolean;
 
-  constructor(message: string, options?: { cause?: unknown; uncertain?: boolean }) {
+  constructor(message: string, options?: { cause?: unknown; uncertain?: boolean; spent?: boolean }) {
     super(message, options);
     this.name = 'SsoUnavailableError';
-    this.uncertain = options?.uncertain ?? false;
+    this.spent = options?.spent ?? false;
+    this.uncertain = this.spent || (options?.uncertain ?? false);
   }
 }
 

@@ -85,9 +85,13 @@ export class SsoClient {
     return this.#tokenRequest({ grant_type: 'authorization_code', code, code_verifier: codeVerifier });
   }
 
-  /** `timeoutMs` shortens this one request (a caller with a deadline); never lengthens it. */
-  refresh(refreshToken: string, options: { timeoutMs?: number } = {}): Promise<TokenAnswer> {
-    return this.#tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, options.timeoutMs);
+  /**
+   * `deadline` (performance.now() ms) bounds everything: the metadata, the
+   * wait for a request slot and the request itself; it never lengthens the
+   * request's own time limit.
+   */
+  refresh(refreshToken: string, options: { deadline?: number } = {}): Promise<TokenAnswer> {
+    return this.#tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, options.deadline);
   }
 
   /** Best effort: the SSO answers 200 even for unknown tokens; failures are reported, not fatal. */
@@ -124,14 +128,19 @@ export class SsoClient {
     return parsed.data;
   }
 
-  async #tokenRequest(form: Record<string, string>, timeoutMs?: number): Promise<TokenAnswer> {
+  async #tokenRequest(form: Record<string, string>, deadline?: number): Promise<TokenAnswer> {
     const metadata = await this.metadata();
-    const answer = await this.#tokenSlots.run(() => this.#post(metadata.token_endpoint, form, timeoutMs));
+    const answer = await this.#tokenSlots.run(() => {
+      // Time spent waiting for the metadata or a slot counts: nothing is sent after the deadline.
+      const left = deadline === undefined ? this.#options.timeoutMs : deadline - performance.now();
+      if (left <= 0) throw new SsoUnavailableError('no time left to ask the EVE SSO');
+      return this.#post(metadata.token_endpoint, form, left);
+    });
     const body = safeJson(answer.text);
     if (answer.status === 200) {
       const parsed = tokenAnswerSchema.safeParse(body);
       // A 200 means the SSO has carried the request out (a refresh token is spent) even if the answer is unreadable.
-      if (!parsed.success) throw new SsoUnavailableError('EVE SSO token answer is malformed', { uncertain: true });
+      if (!parsed.success) throw new SsoUnavailableError('EVE SSO token answer is malformed', { spent: true });
       return parsed.data;
     }
     const error = errorAnswerSchema.safeParse(body);

@@ -54,7 +54,7 @@ export interface ConfirmationPageInput {
   value: string;
   /** where the form posts: the callback's path */
   action: string;
-  minutes: number;
+  expiresAt: Date;
 }
 
 const PORTRAIT = (id: bigint) => `https://images.evetech.net/characters/${id}/portrait?size=64`;
@@ -66,25 +66,31 @@ const DISCORD_CDN = /^https:\/\/cdn\.discordapp\.com\/[\w./-]+(\?size=\d+)?$/;
  * ran /link (a shared link button), and only that browser sees this page.
  */
 export function confirmationPage(input: ConfirmationPageInput): HttpResponse {
-  const character = escapeHtml(input.characterName);
-  const display = escapeHtml(input.account.displayName);
-  const username = escapeHtml(input.account.username);
+  // Names come from EVE and from whoever ran /link: invisible format characters (bidi overrides) are dropped,
+  // and each name is isolated, so none can make the account read as another.
+  const plain = (text: string) => text.replace(/\p{Cf}/gu, '');
+  const character = escapeHtml(plain(input.characterName));
+  const display = escapeHtml(plain(input.account.displayName));
+  const username = escapeHtml(plain(input.account.username));
   const avatar = input.account.avatarUrl && DISCORD_CDN.test(input.account.avatarUrl) ? input.account.avatarUrl : null;
-  const title = `Link ${input.characterName} to ${input.account.displayName} (@${input.account.username})?`;
+  const minutes = Math.max(1, Math.round((input.expiresAt.getTime() - Date.now()) / 60_000));
+  const title = `Link ${plain(input.characterName)} to the Discord account @${plain(input.account.username)}?`;
   const html = [
     '<div class="pair">',
     `<img src="${escapeHtml(PORTRAIT(input.characterId))}" alt="Portrait of ${character}" width="64" height="64">`,
     '<span aria-hidden="true">→</span>',
-    avatar ? `<img src="${escapeHtml(avatar)}" alt="Avatar of ${display}" width="64" height="64">` : '',
+    avatar ? `<img src="${escapeHtml(avatar)}" alt="Avatar of @${username}" width="64" height="64">` : '',
     '</div>',
-    `<h1>Link <span class="who">${character}</span> to the Discord account <span class="who">${display} (@${username})</span>?</h1>`,
+    // The username is unique on Discord; the display name is whatever its owner chose.
+    `<h1>Link <bdi class="who">${character}</bdi> to the Discord account <bdi class="who">@${username}</bdi>?</h1>`,
+    `<p class="note">Shown in Discord as <bdi>${display}</bdi>.</p>`,
     '<p>Make sure this is your Discord account: if it is not, someone else started this login, so cancel.</p>',
     `<form method="post" action="${escapeHtml(input.action)}">`,
     `<input type="hidden" name="confirmation" value="${escapeHtml(input.value)}">`,
     '<button class="confirm" type="submit" name="action" value="confirm">Confirm</button>',
     '<button class="cancel" type="submit" name="action" value="cancel">Cancel</button>',
     '</form>',
-    `<p class="note">Nothing is linked until you confirm. Without an answer within ${input.minutes} minutes the login is cancelled.</p>`,
+    `<p class="note">Nothing is linked until you confirm. Without an answer within ${minutes} minute${minutes === 1 ? '' : 's'} the login is cancelled.</p>`,
   ].join('');
   return htmlDocument(200, title, 'ask', html);
 }

@@ -38,7 +38,7 @@ const FAILURE_PAGES: Record<LoginFailureReason, () => HttpResponse> = {
  * GET <path of EVE_CALLBACK_URL>: where the EVE SSO sends the browser back.
  * It answers with the confirmation page; nothing is linked yet.
  */
-export function ssoCallbackRoute(links: LinkService, logger: Logger, options: { confirmMinutes: number }): RouteHandler {
+export function ssoCallbackRoute(links: LinkService, logger: Logger): RouteHandler {
   return ({ url }) =>
     refusals(logger, async () => {
       const parsed = callbackQuery.safeParse(Object.fromEntries(url.searchParams));
@@ -49,7 +49,7 @@ export function ssoCallbackRoute(links: LinkService, logger: Logger, options: { 
         throw new LoginFailedError(query.error === 'access_denied' ? 'sso_denied' : 'sso_error', query.error.slice(0, 40));
       }
       const pending = await links.callback({ state: query.state, code: query.code });
-      return confirmationPage({ ...pending, action: url.pathname, minutes: options.confirmMinutes });
+      return confirmationPage({ ...pending, action: url.pathname });
     });
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/client.ts';
-import type { SecretBox } from '../db/secretBox.ts';
+import { SecretBoxError, type SecretBox } from '../db/secretBox.ts';
 import type { DiscordAccount } from './pendingLogins.ts';
 import { randomToken } from './pkce.ts';
 
@@ -67,6 +67,8 @@ export class LinkConfirmations {
   constructor(
     private readonly database: Database,
     private readonly box: SecretBox,
+    /** told about a confirmation whose secrets do not open (another TOKEN_ENCRYPTION_KEY) */
+    private readonly onUnreadable?: (id: string, error: Error) => void,
   ) {}
 
   async create(input: { discordUserId: bigint; guildId: bigint | null; interactionToken: string; applicationId: string; account: DiscordAccount; tokens: ConfirmedTokens; expiresAt: Date }): Promise<string> {
@@ -104,7 +106,9 @@ export class LinkConfirmations {
       DELETE FROM link_confirmation WHERE id = ${digest(value)}
       RETURNING id, discord_user_id, guild_id, character_id, key_id, secrets, expires_at, attempts`;
     if (!rows[0]) return { status: 'unknown' };
-    const confirmation = this.#open(fromRaw(rows[0]));
+    // One that does not open (another encryption key) cannot be used, nor revoked: it is gone like an unknown one.
+    const confirmation = this.#tryOpen(fromRaw(rows[0]));
+    if (!confirmation) return { status: 'unknown' };
     return { status: confirmation.expiresAt <= now ? 'expired' : 'ok', confirmation };
   }
 
@@ -122,11 +126,31 @@ export class LinkConfirmations {
           ORDER BY expires_at LIMIT ${options.limit}
           FOR UPDATE SKIP LOCKED)
       RETURNING id, discord_user_id, guild_id, character_id, key_id, secrets, expires_at, attempts`;
-    return rows.map((row) => this.#open(fromRaw(row)));
+    const opened: LinkConfirmation[] = [];
+    for (const row of rows) {
+      const confirmation = this.#tryOpen(fromRaw(row));
+      // One that does not open would block the sweep forever: it goes (its tokens cannot be revoked without it).
+      if (confirmation) opened.push(confirmation);
+      else await this.delete(row.id);
+    }
+    return opened;
   }
 
   async delete(id: string): Promise<void> {
     await this.database.linkConfirmation.deleteMany({ where: { id } });
+  }
+
+  /** The confirmation, or undefined (logged by the caller's absence of it) when its secrets do not open. */
+  #tryOpen(row: Row): LinkConfirmation | undefined {
+    try {
+      return this.#open(row);
+    } catch (error) {
+      if (error instanceof SecretBoxError) {
+        this.onUnreadable?.(row.id, error);
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   #open(row: Row): LinkConfirmation {

@@ -70,6 +70,16 @@ export const MAX_BUTTON_URL = 512;
 export const SHORT_LINK_PATH = '/sso/start';
 /** A sweep revokes an expired confirmation's tokens; after this many failed tries it gives up (the tokens are deleted anyway). */
 const MAX_REVOKE_ATTEMPTS = 5;
+/** Discord's interaction token, which edits the /link reply, lives 15 minutes: the confirmation ends before, if it can. */
+const REPLY_EDITABLE_MS = 14 * 60 * 1000;
+/** ... but a person gets at least this long to answer the page. */
+const MIN_CONFIRM_MS = 2 * 60 * 1000;
+
+/** When the confirmation page stops working: its lifetime, cut so the reply can still be edited then, but never shorter than MIN_CONFIRM_MS. */
+function confirmationExpiry(linkStartedAt: Date, ttlMs: number): Date {
+  const now = Date.now();
+  return new Date(Math.max(now + Math.min(ttlMs, MIN_CONFIRM_MS), Math.min(now + ttlMs, linkStartedAt.getTime() + REPLY_EDITABLE_MS)));
+}
 
 const REPLY: Partial<Record<LoginFailureReason, string>> = {
   exchange_failed: 'The EVE login server did not answer in time; nothing was linked. Use /link to try again in a minute.',
@@ -129,7 +139,7 @@ export class LinkService {
         if (error instanceof SsoUnavailableError) throw new LoginFailedError('exchange_failed', error.message, { cause: error });
         throw error;
       });
-      const expiresAt = new Date(Date.now() + this.options.confirmTtlMs);
+      const expiresAt = confirmationExpiry(login.createdAt, this.options.confirmTtlMs);
       const value = await this.options.confirmations.create({
         discordUserId: login.discordUserId,
         guildId: login.guildId,
@@ -335,9 +345,10 @@ export class LinkService {
     }
   }
 
-  /** Edits the /link reply (best effort: the interaction token lives 15 minutes). */
-  async #tell(login: { applicationId: string; interactionToken: string }, content: string): Promise<void> {
-    await this.options.notifier.editOriginalReply(login.applicationId, login.interactionToken, { content }).catch(() => false);
+  /** Edits the /link reply; once that is no longer possible (the interaction token lives 15 minutes), a DM says it instead. Best effort. */
+  async #tell(login: { applicationId: string; interactionToken: string; discordUserId: bigint }, content: string): Promise<void> {
+    const edited = await this.options.notifier.editOriginalReply(login.applicationId, login.interactionToken, { content }).catch(() => false);
+    if (!edited) await this.options.notifier.sendDirectMessage(login.discordUserId, { content }).catch(() => false);
   }
 
   async authorizeUrl(state: string, challenge: string, scopes: string[]): Promise<string> {

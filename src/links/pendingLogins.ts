@@ -33,6 +33,8 @@ export interface PendingLogin {
   interactionToken: string;
   applicationId: string;
   account: DiscordAccount;
+  /** when /link ran: Discord's interaction token (to edit the reply) lives 15 minutes from then */
+  createdAt: Date;
   expiresAt: Date;
 }
 
@@ -90,7 +92,7 @@ export class PendingLogins {
         },
       });
     });
-    return { state, discordUserId: input.discordUserId, guildId: input.guildId, scopes: input.scopes, expiresAt, ...secrets };
+    return { state, discordUserId: input.discordUserId, guildId: input.guildId, scopes: input.scopes, createdAt: now, expiresAt, ...secrets };
   }
 
   /** Drops logins nobody came back with (the SSO callback never arrived). */
@@ -111,7 +113,7 @@ export class PendingLogins {
   async consume(state: string, now = new Date()): Promise<ConsumeResult> {
     const rows = await this.database.$queryRaw<RawPendingLogin[]>`
       DELETE FROM pending_login WHERE state = ${state}
-      RETURNING state, discord_user_id, guild_id, scopes, key_id, secrets, expires_at`;
+      RETURNING state, discord_user_id, guild_id, scopes, key_id, secrets, created_at, expires_at`;
     const row = rows[0];
     if (!row) return { status: 'unknown' };
     if (row.expires_at <= now) return { status: 'expired' };
@@ -124,14 +126,15 @@ export class PendingLogins {
         scopes: row.scopes,
         keyId: row.key_id,
         secrets: row.secrets,
+        createdAt: row.created_at,
         expiresAt: row.expires_at,
       }),
     };
   }
 
-  #open(row: { state: string; discordUserId: bigint; guildId: bigint | null; scopes: string[]; keyId: string; secrets: Uint8Array; expiresAt: Date }): PendingLogin {
+  #open(row: { state: string; discordUserId: bigint; guildId: bigint | null; scopes: string[]; keyId: string; secrets: Uint8Array; createdAt: Date; expiresAt: Date }): PendingLogin {
     const secrets = JSON.parse(this.box.open(row.secrets, associatedData(row.state), row.keyId)) as SealedSecrets;
-    return { state: row.state, discordUserId: row.discordUserId, guildId: row.guildId, scopes: row.scopes, expiresAt: row.expiresAt, ...secrets };
+    return { state: row.state, discordUserId: row.discordUserId, guildId: row.guildId, scopes: row.scopes, createdAt: row.createdAt, expiresAt: row.expiresAt, ...secrets };
   }
 }
 
@@ -142,6 +145,7 @@ interface RawPendingLogin {
   scopes: string[];
   key_id: string;
   secrets: Uint8Array;
+  created_at: Date;
   expires_at: Date;
 }
 

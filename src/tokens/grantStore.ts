@@ -15,8 +15,15 @@ export interface GrantRow {
   refreshUncertainAt: Date | null;
   firstRefusalAt: Date | null;
   version: number;
+  /** with `version`, which grant this is: a grant made again after an /unlink starts at version 0 again */
+  createdAt: Date;
+  /** the lease was taken over from a holder whose lease ran out (it may still be refreshing) */
+  takenOver?: boolean;
   character: { name: string; ownerHash: string; discordUserId: bigint };
 }
+
+/** Which grant a refresh started from: writes are conditional on it. */
+export type GrantIdentity = Pick<GrantRow, 'characterId' | 'version' | 'createdAt'>;
 
 interface RawGrant {
   character_id: bigint;
@@ -32,13 +39,15 @@ interface RawGrant {
   refresh_uncertain_at: Date | null;
   first_refusal_at: Date | null;
   version: number;
+  created_at: Date;
+  previous_lease?: string | null;
   name: string;
   owner_hash: string;
   discord_user_id: bigint;
 }
 
 const COLUMNS = Prisma.sql`g.character_id, g.key_id, g.refresh_token, g.access_token, g.access_token_expires_at, g.scopes,
-  g.status::text AS status, g.invalid_reason, g.last_refreshed_at, g.rotated_at, g.refresh_uncertain_at, g.first_refusal_at, g.version,
+  g.status::text AS status, g.invalid_reason, g.last_refreshed_at, g.rotated_at, g.refresh_uncertain_at, g.first_refusal_at, g.version, g.created_at,
   c.name, c.owner_hash, c.discord_user_id`;
 
 function toRow(row: RawGrant): GrantRow {
@@ -56,6 +65,8 @@ function toRow(row: RawGrant): GrantRow {
     refreshUncertainAt: row.refresh_uncertain_at,
     firstRefusalAt: row.first_refusal_at,
     version: row.version,
+    createdAt: row.created_at,
+    ...(row.previous_lease === undefined ? {} : { takenOver: row.previous_lease !== null }),
     character: { name: row.name, ownerHash: row.owner_hash, discordUserId: row.discord_user_id },
   };
 }
@@ -86,24 +97,26 @@ export async function readGrant(db: Reader, characterId: bigint): Promise<GrantR
 /**
  * Takes the right to refresh a character's token, in one statement: only a
  * live grant whose access token needs refreshing and that nobody else holds
- * (or whose holder's lease ran out: a crashed process). Returns the grant as
- * it is now, or null when the lease was not taken (the caller reads why).
- * No connection is held while the lease runs: the SSO call happens outside
- * any transaction.
+ * (or whose holder's lease ran out: a crashed or stalled process). Returns
+ * the grant as it is now, or null when the lease was not taken (the caller
+ * reads why). Lease times are the database's clock (UTC, like every stored
+ * time), so processes with skewed clocks agree. No connection is held while
+ * the lease runs: the SSO call happens outside any transaction.
  */
 export async function takeRefreshLease(
   db: Database,
-  input: { characterId: bigint; lease: string; until: Date; now: Date; staleBefore: Date },
+  input: { characterId: bigint; lease: string; leaseMs: number; staleBefore: Date },
 ): Promise<GrantRow | null> {
   const rows = await db.$queryRaw<RawGrant[]>`
     WITH leased AS (
-      UPDATE "grant"
-         SET refresh_lease_until = ${input.until}, refresh_lease_id = ${input.lease}
-       WHERE character_id = ${input.characterId} AND status = 'ok'
-         AND (refresh_lease_until IS NULL OR refresh_lease_until < ${input.now})
-         AND (access_token IS NULL OR access_token_expires_at IS NULL OR access_token_expires_at <= ${input.staleBefore})
-      RETURNING *)
-    SELECT ${COLUMNS} FROM leased g JOIN "character" c ON c.id = g.character_id`;
+      UPDATE "grant" AS g
+         SET refresh_lease_until = timezone('utc', now()) + ${input.leaseMs} * interval '1 millisecond', refresh_lease_id = ${input.lease}
+        FROM (SELECT character_id, refresh_lease_id AS previous_lease FROM "grant" WHERE character_id = ${input.characterId} FOR UPDATE) AS p
+       WHERE g.character_id = p.character_id AND g.status = 'ok'
+         AND (g.refresh_lease_until IS NULL OR g.refresh_lease_until < timezone('utc', now()))
+         AND (g.access_token IS NULL OR g.access_token_expires_at IS NULL OR g.access_token_expires_at <= ${input.staleBefore})
+      RETURNING g.*, p.previous_lease)
+    SELECT ${COLUMNS}, g.previous_lease FROM leased g JOIN "character" c ON c.id = g.character_id`;
   return rows[0] ? toRow(rows[0]) : null;
 }
 
@@ -120,10 +133,10 @@ export async function releaseRefreshLease(db: Pick<Prisma.TransactionClient, 'gr
 
 /**
  * Writes the grant only if it is still the one the refresh started from
- * (`version`): a /link that replaced it, or an /unlink that removed it,
- * meanwhile wins. Returns false then.
+ * (same version of the same grant): a /link that replaced it, or an /unlink
+ * that removed it, meanwhile wins. Returns false then.
  */
-export async function updateGrantIfUnchanged(db: Pick<Prisma.TransactionClient, 'grant'>, characterId: bigint, version: number, data: GrantUpdate): Promise<boolean> {
-  const { count } = await db.grant.updateMany({ where: { characterId, version }, data });
+export async function updateGrantIfUnchanged(db: Pick<Prisma.TransactionClient, 'grant'>, grant: GrantIdentity, data: GrantUpdate): Promise<boolean> {
+  const { count } = await db.grant.updateMany({ where: { characterId: grant.characterId, version: grant.version, createdAt: grant.createdAt }, data });
   return count === 1;
 }

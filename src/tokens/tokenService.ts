@@ -22,7 +22,7 @@ import {
   SsoTemporarilyUnavailableError,
   TokenError,
 } from './errors.ts';
-import { readGrant, readGrants, releaseRefreshLease, takeRefreshLease, updateGrantIfUnchanged, type GrantRow } from './grantStore.ts';
+import { readGrant, readGrants, releaseRefreshLease, takeRefreshLease, updateGrantIfUnchanged, type GrantIdentity, type GrantRow } from './grantStore.ts';
 
 export interface TokenBudget {
   /** performance.now() by which the caller must have an answer */
@@ -85,7 +85,7 @@ export class TokenService {
       retryBaseMs: 250,
       maxConcurrentRefreshes: 4,
       defaultBudgetMs: 8_000,
-      leaseMs: 30_000,
+      leaseMs: 60_000,
       leasePollMs: 100,
       ...options,
     };
@@ -211,8 +211,7 @@ export class TokenService {
     const { database, leaseMs, leasePollMs, logger } = this.#options;
     for (let waited = false; ; waited = true) {
       const lease = randomUUID();
-      const now = Date.now();
-      const grant = await takeRefreshLease(database, { characterId, lease, until: new Date(now + leaseMs), now: new Date(now), staleBefore: this.#staleBefore() });
+      const grant = await takeRefreshLease(database, { characterId, lease, leaseMs, staleBefore: this.#staleBefore() });
       if (grant) return { lease, grant };
       // Not taken: the grant is gone or dead, fresh already, or another process is refreshing it.
       const current = this.#check(characterId, await readGrant(database, characterId), []);
@@ -246,7 +245,7 @@ export class TokenService {
     const rotated = await this.#storeRotation(grant, answer.refresh_token ?? refreshToken);
     if (!rotated) {
       // A /link replaced the grant, or /unlink removed it, while this refresh ran: theirs stands.
-      if (answer.refresh_token) await this.#revoke(characterId, answer.refresh_token, 'the grant was replaced during the refresh');
+      await this.#revokeIfUnlinked(characterId, answer.refresh_token);
       throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('the grant changed during the refresh') });
     }
 
@@ -262,20 +261,24 @@ export class TokenService {
     }
 
     if (verified.ownerHash !== grant.character.ownerHash) {
-      await this.#unlinkChangedHands(grant);
+      await this.#unlinkChangedHands(grant, rotated);
       // The token just issued belongs to the new owner's account: the bot will never use it.
       if (answer.refresh_token) await this.#revoke(characterId, answer.refresh_token, 'the character changed hands');
       throw new CharacterChangedHandsError(characterId, grant.character.name);
     }
 
-    const stored = await updateGrantIfUnchanged(database, characterId, rotated.version, {
+    const stored = await updateGrantIfUnchanged(database, rotated, {
       accessToken: sealAccessToken(box, characterId, answer.access_token),
       accessTokenExpiresAt: new Date(Math.min(verified.expiresAt.getTime(), Date.now() + answer.expires_in * 1000)),
       scopes: verified.scopes,
       refreshLeaseUntil: null,
       refreshLeaseId: null,
     });
-    if (!stored) await releaseRefreshLease(database, characterId, lease);
+    if (!stored) {
+      // Replaced or removed since the rotation was stored. The access token is still this character's and valid.
+      await releaseRefreshLease(database, characterId, lease);
+      await this.#revokeIfUnlinked(characterId, answer.refresh_token);
+    }
     return answer.access_token;
   }
 
@@ -285,13 +288,15 @@ export class TokenService {
       const remaining = budget.deadline - performance.now();
       try {
         if (remaining <= 0) throw new SsoUnavailableError('no time left in the budget');
-        return await this.#options.sso.refresh(refreshToken, { timeoutMs: remaining });
+        return await this.#options.sso.refresh(refreshToken, { deadline: budget.deadline });
       } catch (error) {
         if (error instanceof SsoMisconfiguredError) throw new BotMisconfiguredError({ cause: error });
         if (!(error instanceof SsoUnavailableError)) throw error;
         if (error.uncertain) attempt.uncertain = true;
+        // A request that may have been carried out is still retried: if it was, the token is lost either way,
+        // and an SSO that tolerates a quick retry gives the answer again. One known to be answered is not.
         const delay = jitteredDelay(retry, this.#options.retryBaseMs);
-        if (retry >= this.#options.retries || performance.now() + delay >= budget.deadline) {
+        if (error.spent || retry >= this.#options.retries || performance.now() + delay >= budget.deadline) {
           throw new SsoTemporarilyUnavailableError(characterId, { cause: error });
         }
         this.#options.logger.info({ characterId: String(characterId), attempt: retry + 1, err: error }, 'token refresh failed; retrying');
@@ -307,11 +312,12 @@ export class TokenService {
    * Returns the grant's new version, or undefined when the grant was
    * replaced or removed meanwhile.
    */
-  async #storeRotation(grant: GrantRow, refreshToken: string): Promise<{ version: number } | undefined> {
+  async #storeRotation(grant: GrantRow, refreshToken: string): Promise<GrantIdentity | undefined> {
     const { characterId } = grant;
     const { box, database, logger } = this.#options;
+    const sealed = sealRefreshToken(box, characterId, refreshToken);
     const data = {
-      refreshToken: sealRefreshToken(box, characterId, refreshToken),
+      refreshToken: sealed,
       keyId: box.keyId,
       accessToken: null,
       accessTokenExpiresAt: null,
@@ -321,9 +327,16 @@ export class TokenService {
       firstRefusalAt: null,
       version: { increment: 1 },
     };
+    const next: GrantIdentity = { characterId, version: grant.version + 1, createdAt: grant.createdAt };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return (await updateGrantIfUnchanged(database, characterId, grant.version, data)) ? { version: grant.version + 1 } : undefined;
+        if (await updateGrantIfUnchanged(database, grant, data)) return next;
+        // A retry after an unclear commit finds its own write: the ciphertext's random nonce makes it unique.
+        if (attempt > 1) {
+          const now = await readGrant(database, characterId);
+          if (now && now.version === next.version && now.createdAt.getTime() === grant.createdAt.getTime() && Buffer.from(now.refreshToken).equals(Buffer.from(sealed))) return next;
+        }
+        return undefined;
       } catch (error) {
         if (!isDatabaseUnavailable(error) || attempt >= ROTATION_STORE_ATTEMPTS) {
           logger.error({ characterId: String(characterId), err: error }, 'the rotated refresh token could not be stored: this login will need /link again');
@@ -346,7 +359,8 @@ export class TokenService {
     const { database, logger } = this.#options;
     const now = Date.now();
     const recent = (at: Date | null) => at !== null && now - at.getTime() < SUSPICION_WINDOW_MS;
-    const suspicious = uncertainNow || recent(grant.rotatedAt) || recent(grant.refreshUncertainAt);
+    // A lease taken over from a stalled holder: that holder may have rotated the token meanwhile.
+    const suspicious = uncertainNow || grant.takenOver === true || recent(grant.rotatedAt) || recent(grant.refreshUncertainAt);
     const confirmed = grant.firstRefusalAt !== null && now - grant.firstRefusalAt.getTime() >= INDEPENDENT_REFUSAL_MS;
     if (suspicious && !confirmed) {
       await releaseRefreshLease(database, characterId, lease, {
@@ -359,19 +373,24 @@ export class TokenService {
       );
       throw new SsoTemporarilyUnavailableError(characterId, { cause: error });
     }
-    await database.$transaction(async (tx) => {
-      await tx.grant.update({
-        where: { characterId },
+    const killed = await database.$transaction(async (tx) => {
+      // Only the grant this refresh started from, while the lease is still ours: a /link or another refresh that
+      // changed it meanwhile made the refused token irrelevant.
+      const { count } = await tx.grant.updateMany({
+        where: { characterId, version: grant.version, createdAt: grant.createdAt, refreshLeaseId: lease },
         // The ciphertext stays, for the audit; the grant is never used again until a new /link replaces it.
         data: { status: 'invalid', invalidSince: new Date(now), invalidReason: error.error, notifiedAt: new Date(now), refreshLeaseUntil: null, refreshLeaseId: null },
       });
+      if (count === 0) return false;
       await recordEvent(tx, {
         kind: 'grant_invalid',
         discordUserId: grant.character.discordUserId,
         characterId,
         detail: { name: grant.character.name, reason: error.error },
       });
+      return true;
     });
+    if (!killed) throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('the grant changed while its refresh was refused') });
     // Told only once the change is committed.
     await this.#options.notifier
       .sendDirectMessage(grant.character.discordUserId, {
@@ -381,10 +400,13 @@ export class TokenService {
     throw new LoginExpiredError(characterId, grant.character.name, error.error);
   }
 
-  async #unlinkChangedHands(grant: GrantRow): Promise<void> {
+  /** Unlinks the character (if its grant is still the one just refreshed) and tells its former owner, after the commit. */
+  async #unlinkChangedHands(grant: GrantRow, current: GrantIdentity): Promise<void> {
     const { characterId } = grant;
     const userId = grant.character.discordUserId;
-    await this.#options.database.$transaction(async (tx: Prisma.TransactionClient) => {
+    const unlinked = await this.#options.database.$transaction(async (tx: Prisma.TransactionClient) => {
+      // A /link or /unlink since the rotation decided already.
+      if ((await tx.grant.count({ where: { characterId, version: current.version, createdAt: current.createdAt } })) === 0) return false;
       await tx.character.delete({ where: { id: characterId } });
       await ensureMain(tx, userId);
       await recordEvent(tx, {
@@ -393,10 +415,23 @@ export class TokenService {
         characterId,
         detail: { name: grant.character.name, note: 'owner hash changed on refresh: unlinked from its Discord user' },
       });
+      return true;
     });
+    if (!unlinked) return;
     await this.#options.notifier
       .sendDirectMessage(userId, { content: `**${escapeMarkdown(grant.character.name)}** has moved to another EVE account, so it is no longer linked to yours.` })
       .catch(() => undefined);
+  }
+
+  /**
+   * A token issued for a grant that an /unlink removed meanwhile is revoked.
+   * One whose grant a new /link replaced is left alone: revoking it might
+   * end the authorization the new login shares at the SSO.
+   */
+  async #revokeIfUnlinked(characterId: bigint, refreshToken: string | undefined): Promise<void> {
+    if (!refreshToken) return;
+    const exists = await this.#options.database.grant.count({ where: { characterId } });
+    if (exists === 0) await this.#revoke(characterId, refreshToken, 'the character was unlinked during the refresh');
   }
 
   /** Best effort: a token the bot will never use is revoked at the SSO. */

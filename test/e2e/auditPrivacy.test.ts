@@ -112,12 +112,23 @@ describe('/audit across servers', () => {
     expect(text(reply)).toContain(LEO.name);
   });
 
+  it('given a member of both servers leaves one, then only that server\'s trail knows it', async () => {
+    // Pilot 1 is seen in guild 2 too, then leaves it.
+    await (await bed.discord.sendCommand({ name: 'characters', userId: PILOT_1, guildId: GUILD_2 })).waitForReply();
+    await expect.poll(() => bed.db.guildMember.count({ where: { guildId: BigInt(GUILD_2), discordUserId: BigInt(PILOT_1) } }), { timeout: 5_000 }).toBe(1);
+    await bed.discord.dispatchEvent('GUILD_MEMBER_REMOVE', { guild_id: GUILD_2, user: { id: PILOT_1, username: 'xena', discriminator: '0', avatar: null } });
+    await expect.poll(() => bed.db.auditEvent.count({ where: { kind: 'guild_left', guildId: BigInt(GUILD_2), discordUserId: BigInt(PILOT_1) } }), { timeout: 5_000 }).toBe(1);
+    const events = await audit(ADMIN_1, GUILD_1, 'events');
+    expect(events.embeds[0].description).toContain(`<@${PILOT_1}> linked **Xena Director**`);
+    expect(events.embeds[0].description).not.toMatch(/left this server/);
+  });
+
   it('given the bot is removed from a server, then its members and settings are forgotten at once, with an event', async () => {
     await bed.db.guildSettings.create({ data: { guildId: BigInt(GUILD_2), adminRoleId: 1n } });
     await bed.discord.dispatchEvent('GUILD_DELETE', { id: GUILD_2 });
     await expect.poll(() => bed.db.guildMember.count({ where: { guildId: BigInt(GUILD_2) } }), { timeout: 5_000 }).toBe(0);
     expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_2) } })).toBeNull();
-    expect(await bed.db.auditEvent.count({ where: { kind: 'guild_left', guildId: BigInt(GUILD_2) } })).toBe(1);
+    expect(await bed.db.auditEvent.count({ where: { kind: 'guild_left', guildId: BigInt(GUILD_2), discordUserId: null } })).toBe(1);
     // Guild 1 is untouched.
     expect(await bed.db.guildMember.count({ where: { guildId: BigInt(GUILD_1) } })).toBeGreaterThan(0);
   });

@@ -47,7 +47,7 @@ describe('the link confirmation page', () => {
     expect(login.page.status).toBe(200);
     // The page names the Discord account the login would go to: not the victim's.
     expect(login.html).toContain('Victor Victim');
-    expect(login.html).toContain('(@mallory)');
+    expect(login.html).toContain('to the Discord account <bdi class="who">@mallory</bdi>?');
     expect(login.html).toMatch(/if it is not, someone else started this login, so cancel/);
     expect(login.html).toContain(`https://images.evetech.net/characters/${victimCharacter}/portrait?size=64`);
     // No token in the page: only the one-time value.
@@ -128,7 +128,7 @@ describe('the link confirmation page', () => {
     withIss.searchParams.set('iss', bed.eve.ssoUrl);
     const page = await fetch(withIss);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Link <span class="who">Hank Head</span>');
+    expect(await page.text()).toContain('Link <bdi class="who">Hank Head</bdi>');
   });
 
   it('given a confirmation answered after it expired, then an "expired" page, the token revoked, and nothing linked', async () => {

@@ -389,11 +389,6 @@ describe('SSO token endpoint', () => {
     expect((await refresh()).status).toBe(503);
     expect((await refresh()).status).toBe(503);
 
-    eve.sso.failNext('malformed');
-    const malformed = await refresh();
-    expect(malformed.status).toBe(200);
-    await expect(malformed.json()).rejects.toThrow(SyntaxError);
-
     eve.sso.failNext('reset');
     await expect(refresh()).rejects.toThrow();
 
@@ -402,9 +397,25 @@ describe('SSO token endpoint', () => {
 
     // none of that spent the refresh token
     expect((await refresh()).status).toBe(200);
-    expect(eve.tokenRequests.map((r) => r.injected ?? r.status)).toEqual(['status', 'status', 'malformed', 'reset', 'timeout', 200]);
+    expect(eve.tokenRequests.map((r) => r.injected ?? r.status)).toEqual(['status', 'status', 'reset', 'timeout', 200]);
     // Each record names the character whose refresh token was presented, injected failures too.
-    expect(eve.tokenRequests.map((r) => r.characterId)).toEqual(Array(6).fill(PILOT));
+    expect(eve.tokenRequests.map((r) => r.characterId)).toEqual(Array(5).fill(PILOT));
+  });
+
+  it('given a malformed or a lost answer, then the request was carried out: the refresh token is spent', async () => {
+    for (const kind of ['malformed', 'lost-answer'] as const) {
+      const { refreshToken } = eve.issueTokens(PILOT, [WALLET]);
+      eve.sso.failNext(kind);
+      if (kind === 'malformed') {
+        const answer = await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken });
+        expect(answer.status).toBe(200);
+        await expect(answer.json()).rejects.toThrow(SyntaxError);
+      } else {
+        await expect(tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
+      }
+      expect(eve.tokenRequests.at(-1)).toMatchObject({ injected: kind, status: 200, characterId: PILOT });
+      expect((await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken })).status).toBe(400);
+    }
   });
 
   it('resetSsoControls puts every switch back and drops queued failures', async () => {

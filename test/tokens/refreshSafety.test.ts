@@ -107,7 +107,7 @@ describe('the refresh lease', () => {
     expect(await grantOf(characterId)).toMatchObject({ refreshLeaseId: null, refreshLeaseUntil: null });
   });
 
-  it('given a /link replaces the grant during a refresh, then the new link stands and the refresh\'s token is revoked', async () => {
+  it('given a /link replaces the grant during a refresh, then the new link stands, untouched', async () => {
     const { id, characterId } = await linked();
     bed.eve.sso.latencyMs = 300;
     const arrived = bed.eve.tokenRequestsArrived;
@@ -118,7 +118,44 @@ describe('the refresh lease', () => {
     expect(await refresh).toBeInstanceOf(SsoTemporarilyUnavailableError);
     const grant = await grantOf(characterId);
     expect(openRefreshToken(bed.box, characterId, grant.refreshToken, grant.keyId)).toBe(relinked.refreshToken);
+    expect(grant.status).toBe('ok');
+    // Revoking the refresh's token could end the authorization the new login shares: it is left alone.
+    expect(bed.eve.revokedTokens).toEqual([]);
+  });
+
+  it('given an /unlink during a refresh, then the token the refresh got is revoked', async () => {
+    const { id, characterId } = await linked();
+    bed.eve.sso.latencyMs = 300;
+    const arrived = bed.eve.tokenRequestsArrived;
+    const refresh = service().accessToken(characterId, [WALLET]).catch((e: unknown) => e);
+    await expect.poll(() => bed.eve.tokenRequestsArrived, { interval: 10 }).toBe(arrived + 1);
+    await bed.db.character.delete({ where: { id: characterId } });
+    expect(await refresh).toBeInstanceOf(SsoTemporarilyUnavailableError);
     expect(bed.eve.revokedTokens).toContain(refreshes(id)[0]!.issued!.refreshToken);
+  });
+
+  it('given the refresh is refused after a /link replaced the grant, then the new grant is not killed and nobody is told', async () => {
+    const { id, characterId } = await linked();
+    bed.eve.revokeCharacter(id);
+    bed.eve.sso.latencyMs = 300;
+    const arrived = bed.eve.tokenRequestsArrived;
+    const refresh = service().accessToken(characterId, [WALLET]).catch((e: unknown) => e);
+    await expect.poll(() => bed.eve.tokenRequestsArrived, { interval: 10 }).toBe(arrived + 1);
+    const relinked = bed.eve.issueTokens(id, [WALLET]);
+    await bed.db.grant.update({ where: { characterId }, data: { ...sealGrantTokens(bed.box, characterId, relinked), version: { increment: 1 }, refreshLeaseId: null, refreshLeaseUntil: null } });
+    expect(await refresh).toBeInstanceOf(SsoTemporarilyUnavailableError);
+    expect((await grantOf(characterId)).status).toBe('ok');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(dmsAbout(id)).toHaveLength(0);
+  });
+
+  it('given the lease was taken over from a holder that ran out of time, then a refusal is suspicious', async () => {
+    const { id, characterId } = await linked();
+    bed.eve.revokeCharacter(id);
+    await bed.db.grant.update({ where: { characterId }, data: { refreshLeaseId: 'stalled-process', refreshLeaseUntil: new Date(Date.now() - 1_000) } });
+    await expect(service().accessToken(characterId, [WALLET])).rejects.toBeInstanceOf(SsoTemporarilyUnavailableError);
+    expect((await grantOf(characterId)).status).toBe('ok');
+    expect(logged(/suspicious refusal/)).toHaveLength(1);
   });
 });
 

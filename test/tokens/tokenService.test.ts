@@ -93,11 +93,14 @@ describe('TokenService.accessToken', () => {
     expect(token).toBe(refreshes(id)[1]!.issued!.accessToken);
   });
 
-  it('given a malformed answer then a good one, then it is retried like an outage', async () => {
+  it('given a 200 the bot cannot read, then the spent refresh token is not sent again, and the uncertainty is recorded', async () => {
     const { characterId, id } = await linked(-10);
     bed.eve.sso.failNext('malformed', 1);
-    await service().accessToken(characterId, [WALLET]);
-    expect(refreshes(id)).toHaveLength(2);
+    await expect(service().accessToken(characterId, [WALLET])).rejects.toBeInstanceOf(SsoTemporarilyUnavailableError);
+    expect(refreshes(id).map((r) => r.injected ?? r.status)).toEqual(['malformed']);
+    const grant = await bed.db.grant.findUniqueOrThrow({ where: { characterId } });
+    expect(grant.status).toBe('ok');
+    expect(grant.refreshUncertainAt).not.toBeNull();
   });
 
   it('given the SSO down for longer, then the typed transient error, the grant untouched, and the next call after recovery works', async () => {

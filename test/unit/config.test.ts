@@ -96,6 +96,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('given plain http EVE_SSO_URL or ESI_URL off this machine, then the start fails saying what would cross the network; on this machine it is accepted', () => {
+    expect(() => loadConfig({ ...valid, EVE_SSO_URL: 'http://login.example.net', ESI_URL: 'http://esi.example.net' })).toThrow(
+      /EVE_SSO_URL must be https \(the client secret and refresh tokens go to it\)[\s\S]*ESI_URL must be https \(access tokens go to it\)/,
+    );
+    expect(loadConfig({ ...valid, EVE_SSO_URL: 'http://127.0.0.1:4000', ESI_URL: 'http://localhost:4001' })).toMatchObject({ EVE_SSO_URL: 'http://127.0.0.1:4000', ESI_URL: 'http://localhost:4001' });
+  });
+
   it('given an http callback URL among other problems, then every problem is listed', () => {
     expect(() => loadConfig({ ...valid, EVE_CALLBACK_URL: 'http://evebot.example.net/cb', HTTP_PORT: 'eighty' })).toThrow(
       /EVE_CALLBACK_URL must be https[^\n]*\n.*HTTP_PORT must be a port number/,

@@ -13,7 +13,8 @@ import type { World } from './world.ts';
 /**
  * Injected answers to token requests. 'timeout' and 'reset' answer nothing
  * and do nothing; 'lost-answer' carries the request out (a refresh rotates
- * the token) and then never answers, like an answer lost on the way back.
+ * the token) and then never answers, like an answer lost on the way back;
+ * 'malformed' carries it out and answers 200 with a cut-off body.
  */
 export type SsoFailure = { status: number; body?: unknown } | 'timeout' | 'reset' | 'malformed' | 'lost-answer';
 
@@ -328,12 +329,20 @@ export class FakeSso {
       const issued = body as { access_token?: string; refresh_token?: string };
       if (status === 200 && issued.access_token) record.issued = { accessToken: issued.access_token, refreshToken: issued.refresh_token };
       if (lost) return; // carried out, but the client never hears of it
+      if (garbled) {
+        // Carried out (a refresh token is spent), but the answer is cut off.
+        record.status = 200;
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+        res.end('{"access_token": "eyJhbGciOi');
+        return;
+      }
       sendJson(res, status, body, { 'Cache-Control': 'no-store' });
     };
     const taken = this.takeFailure();
     const lost = taken === 'lost-answer';
-    if (lost) record.injected = 'lost-answer';
-    const failure = lost ? undefined : taken;
+    const garbled = taken === 'malformed';
+    if (lost || garbled) record.injected = taken;
+    const failure = lost || garbled ? undefined : taken;
     if (failure !== undefined) {
       if (failure === 'timeout') {
         record.injected = 'timeout'; // never answer; the client has to abort
@@ -342,13 +351,6 @@ export class FakeSso {
       if (failure === 'reset') {
         record.injected = 'reset';
         req.socket.destroy();
-        return;
-      }
-      if (failure === 'malformed') {
-        record.injected = 'malformed';
-        record.status = 200;
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end('{"access_token": "eyJhbGciOi');
         return;
       }
       record.injected = 'status';
