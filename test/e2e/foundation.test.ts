@@ -102,6 +102,22 @@ describe('given a database that cannot be reached at start', () => {
   });
 });
 
+describe('given SSO metadata naming endpoints on another origin', () => {
+  it('then the start fails with one clear line and exit 1, and nothing is sent there', async () => {
+    const bed = await TestBed.start({ startBot: false });
+    try {
+      bed.eve.sso.metadataOverrides = { jwks_uri: 'https://keys.attacker.example/jwks', token_endpoint: 'https://tokens.attacker.example/token' };
+      const bot = new BotProcess(bed.env);
+      expect(await bot.exited).toBe(1);
+      const lines = bot.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^EVE SSO metadata names endpoints outside http:\/\/127\.0\.0\.1:\d+ \(token_endpoint: https:\/\/tokens\.attacker\.example, jwks_uri: https:\/\/keys\.attacker\.example\): check EVE_SSO_URL$/);
+    } finally {
+      await bed.stop();
+    }
+  });
+});
+
 describe('given the database goes away while the bot runs', () => {
   let bed: TestBed;
   let proxy: TcpProxy;

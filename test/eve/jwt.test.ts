@@ -133,4 +133,11 @@ describe('TokenVerifier', () => {
     expect((await rejected(await eve.mintJwt({ characterId: CHARACTER, omit: ['owner'] }))).reason).toMatch(/claims malformed \(owner\)/);
     expect((await rejected(await eve.mintJwt({ characterId: CHARACTER, omit: ['name'] }))).reason).toMatch(/claims malformed \(name\)/);
   });
+
+  it('given a token whose header names an algorithm other than RS256 or ES256, then it is refused', async () => {
+    for (const alg of ['RS384', 'PS256', 'HS256']) {
+      const error = await rejected(await eve.mintJwt({ characterId: CHARACTER, header: { alg } }));
+      expect(error.reason, alg).toBe('algorithm not allowed');
+    }
+  });
 });
