@@ -60,7 +60,9 @@ const field = (reply: ReplyView, prefix: string): string | undefined =>
 
 describe('/audit', () => {
   let bed: TestBed;
-  let summaryA: ReplyView;
+  // Guild A's summary, run once, the first time a test needs it: a failed assertion on it fails only that test.
+  let summary: Promise<ReplyView> | undefined;
+  const summaryOfA = () => (summary ??= runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'summary' }));
 
   beforeAll(async () => {
     bed = await TestBed.start({
@@ -104,6 +106,10 @@ describe('/audit', () => {
     // Bob leaves Alpha for Beta in game; ESI's own cache would hide it for an hour.
     eve.addCharacter({ ...BOB, corporationId: BETA.id });
     eve.clearEsiCache();
+
+    // The settings the audits below run with (the settings tests set the same through the command).
+    await db.guildSettings.create({ data: { guildId: BigInt(GUILD_A), adminRoleId: BigInt(AUDITOR_ROLE), trackedCorporationIds: [BigInt(ALPHA.id)] } });
+    await db.guildSettings.create({ data: { guildId: BigInt(GUILD_B), trackedCorporationIds: [BigInt(GAMMA.id)] } });
   });
 
   afterAll(async () => {
@@ -135,12 +141,14 @@ describe('/audit', () => {
     const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'Alpha Industries, Nope Corp' }] });
     expect(reply.content).toMatch(/Unknown corporation: "Nope Corp"/);
     expect(reply.content).toMatch(/Nothing was saved/);
-    expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_A) } })).toBeNull();
+    expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_A) } })).toMatchObject({ trackedCorporationIds: [BigInt(ALPHA.id)] });
+    expect(await bed.db.auditEvent.count({ where: { kind: 'settings_changed', guildId: BigInt(GUILD_A) } })).toBe(0);
   });
 
   it('given an admin-role holder without Manage Server, then they may not change the settings', async () => {
-    const reply = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'Alpha Industries' }] });
-    expect(reply.content).toMatch(/You need the Manage Server permission or the audit admin role/); // no role is set yet
+    const reply = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'none' }] });
+    expect(reply.content).toMatch(/Only members with the Manage Server permission can change the \/audit settings/);
+    expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_A) } })).toMatchObject({ trackedCorporationIds: [BigInt(ALPHA.id)] });
   });
 
   it('given /audit settings by name and role, then they are stored per guild and recorded in the trail', async () => {
@@ -175,7 +183,7 @@ describe('/audit', () => {
   });
 
   it('given the admin role, then /audit summary answers: counts, missing member, left, dead logins, and a CSV', async () => {
-    summaryA = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'summary' });
+    const summaryA = await summaryOfA();
     expect(summaryA.ephemeral).toBe(true);
     expect(summaryA.embeds).toHaveLength(1);
     const description = summaryA.embeds[0].description as string;
@@ -187,7 +195,8 @@ describe('/audit', () => {
     expect(field(summaryA, 'Missing scopes')).toContain(`<@${U1}>: **Aldo Alt**`);
   });
 
-  it('then a member nobody linked is found through GET /corporations/{id}/members with a member\'s token, and named', () => {
+  it('then a member nobody linked is found through GET /corporations/{id}/members with a member\'s token, and named', async () => {
+    const summaryA = await summaryOfA();
     const missing = field(summaryA, 'Missing from Alpha Industries');
     expect(missing).toContain('Mike Missing');
     // Alice, Aldo, Dora, the formula pilot linked here; Carol (linked by someone outside this guild: that stays
@@ -204,6 +213,7 @@ describe('/audit', () => {
   });
 
   it('then a character that left the corporation shows as having left, and its stored corporation is updated', async () => {
+    const summaryA = await summaryOfA();
     expect(field(summaryA, 'Left their corporation')).toContain(`**Bob Bolter** (<@${U2}>): Alpha Industries → Beta Corp`);
     const bob = csvRecords(csvOf(summaryA)).find((r) => r.character_id === String(BOB.id));
     expect(bob).toMatchObject({ corporation: 'Beta Corp', alliance: '', note: 'left Alpha Industries' });
@@ -213,7 +223,8 @@ describe('/audit', () => {
     expect(event?.detail).toMatchObject({ fromCorporationId: String(ALPHA.id), toCorporationId: String(BETA.id) });
   });
 
-  it('then the CSV has one row per character with every column', () => {
+  it('then the CSV has one row per character with every column', async () => {
+    const summaryA = await summaryOfA();
     const rows = csvRecords(csvOf(summaryA));
     const characters = rows.filter((r) => r.row_type === 'character');
     expect(characters.map((r) => r.character_name).sort()).toEqual(
@@ -237,7 +248,8 @@ describe('/audit', () => {
     expect(characters.find((r) => r.character_id === String(DORA.id))).toMatchObject({ token_status: 'dead', note: 'login dead: invalid_grant' });
   });
 
-  it('then values that start with =, +, - or @ are escaped against formula injection', () => {
+  it('then values that start with =, +, - or @ are escaped against formula injection', async () => {
+    const summaryA = await summaryOfA();
     const raw = csvOf(summaryA);
     const formula = csvRecords(raw).find((r) => r.character_id === String(FORMULA.id))!;
     expect(formula.character_name).toBe("'=1+2 Formula");
@@ -246,6 +258,7 @@ describe('/audit', () => {
   });
 
   it('given a user in two guilds, then each guild sees only its own members', async () => {
+    const summaryA = await summaryOfA();
     const rowsA = csvRecords(csvOf(summaryA));
     expect(rowsA.some((r) => r.character_id === String(ERIN.id) && r.discord_user_id === BOTH)).toBe(true);
     expect(rowsA.some((r) => r.discord_user_id === OUTSIDER || (r.character_id === String(CAROL.id) && r.row_type !== 'missing_member'))).toBe(false);
