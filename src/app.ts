@@ -24,7 +24,11 @@ import { CharacterService } from './links/characterService.ts';
 import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
 import { LinkConfirmations } from './links/linkConfirmations.ts';
 import { PendingLogins } from './links/pendingLogins.ts';
-import { PeriodicTask } from './util/periodic.ts';
+import { createJobQueue, type JobQueue } from './jobs/queue.ts';
+import { RestDiscordGuilds } from './bot/discordGuilds.ts';
+import { RoleAdmin } from './roles/roleAdmin.ts';
+import { RoleJobs } from './roles/roleJobs.ts';
+import { RoleSync } from './roles/roleSync.ts';
 import { SkillsService } from './skills/skillsService.ts';
 import { TokenService } from './tokens/tokenService.ts';
 import { WalletService } from './wallet/walletService.ts';
@@ -57,7 +61,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let esi: EsiClient | undefined;
   let target: DatabaseTarget | undefined;
   let recorder: GuildMemberRecorder | undefined;
-  const housekeeping: PeriodicTask[] = [];
+  let jobs: JobQueue | undefined;
 
   // In-flight commands still need the client and the database to answer, so
   // they are drained first; then the entry points close, then what they use.
@@ -65,7 +69,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const steps: [string, (() => Promise<unknown>) | undefined][] = [
       ['finish in-flight commands', dispatcher && (() => dispatcher!.drain(10_000))],
       ['close http server', http && (() => http!.close())],
-      ['stop housekeeping', () => Promise.all(housekeeping.map((task) => task.stop()))],
+      ['stop background jobs', jobs && (() => jobs!.stop())],
       ['disconnect from discord', client && (() => client!.destroy())],
       ['write pending guild sightings', recorder && (() => recorder!.close())],
       ['close EVE clients', () => Promise.all([sso?.close(), esi?.close()])],
@@ -104,7 +108,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       jwksUri: async () => (await ssoClient.metadata()).jwks_uri,
     });
     const notifier = new RestNotifier(config.DISCORD_TOKEN, config.DISCORD_API_URL, logger);
-    const tokens = new TokenService({ database, box, sso: ssoClient, verifier, notifier, logger });
+    // Background work (role sync, sweeps, expiries) runs on the job queue; handlers are defined before it starts.
+    jobs = await createJobQueue({ databaseUrl, embedded: target.embedded !== undefined, logger, database });
+    const queue = jobs;
+    // Set once the role jobs exist: services below tell it when a user's characters change.
+    let roleJobs: RoleJobs | undefined;
+    const charactersChanged = (userId: bigint) => void roleJobs?.userChanged(userId).catch((error: unknown) => logger.warn({ err: error }, 'could not schedule a role sync'));
+    const tokens = new TokenService({ database, box, sso: ssoClient, verifier, notifier, logger, onCharactersChanged: charactersChanged });
     esi = new EsiClient({
       baseUrl: config.ESI_URL,
       userAgent: agent,
@@ -127,8 +137,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       callbackUrl: config.EVE_CALLBACK_URL,
       scopes: config.EVE_SCOPES,
+      onCharactersChanged: charactersChanged,
     });
-    const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES });
+    const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES, onCharactersChanged: charactersChanged });
 
     const commands = await loadCommands();
     const wallet = new WalletService({ tokens, esi });
@@ -147,14 +158,43 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       membersIntent: config.DISCORD_MEMBERS_INTENT,
       sightingTtlMs: config.AUDIT_SIGHTING_DAYS * 24 * 60 * 60 * 1000,
     });
-    housekeeping.push(new PeriodicTask('expire guild sightings', () => audit.expireSightings(), 60 * 60 * 1000, logger));
-    const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit };
+    const discordGuilds = new RestDiscordGuilds(notifier.rest, () => client?.user?.id ?? botUserIdOf(config.DISCORD_TOKEN));
+    const sightingTtlMs = config.AUDIT_SIGHTING_DAYS * 24 * 60 * 60 * 1000;
+    const roleSync = new RoleSync({
+      database,
+      guilds: discordGuilds,
+      directory,
+      logger,
+      membersIntent: config.DISCORD_MEMBERS_INTENT,
+      sightingTtlMs,
+      requestGuildSync: (guildId) => roleJobs!.guild(guildId),
+    });
+    roleJobs = new RoleJobs({
+      queue,
+      roleSync,
+      database,
+      esi,
+      logger,
+      affiliationIntervalMs: config.AFFILIATION_INTERVAL_S * 1000,
+      reconcileIntervalMs: config.ROLE_SYNC_INTERVAL_S * 1000,
+    });
+    const roleAdmin = new RoleAdmin({ database, names, directory, logger });
+    // Housekeeping: sightings past their lifetime; unanswered link confirmations (tokens revoked, reply edited).
+    queue.define('audit:expire-sightings', () => audit.expireSightings().then(() => undefined));
+    queue.define('links:expire-stale', () => links.expireStale().then(() => undefined));
+    await queue.every('audit:expire-sightings', 60 * 60 * 1000);
+    await queue.every('links:expire-stale', Math.min(30_000, Math.max(1_000, linkTimeoutMs / 4)));
+    await roleJobs.schedule();
+    const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit, roleAdmin, roleSync };
     dispatcher = new Dispatcher({
       commands,
       context: { services, commands: [...commands.values()] },
       logger,
       webhookRest: createInteractionRest(config.DISCORD_API_URL),
-      onGuildUser: async (guildId, userId, username) => recorder!.record(BigInt(guildId), BigInt(userId), username),
+      onGuildUser: async (guildId, userId, username) => {
+        // Seen for the first time in a while (e.g. new, without the members intent): their roles are checked.
+        if (recorder!.record(BigInt(guildId), BigInt(userId), username)) await roleJobs!.member(BigInt(guildId), BigInt(userId));
+      },
     });
 
     http = new HttpServer(logger);
@@ -163,8 +203,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     http.get(callbackPath, ssoCallbackRoute(links, logger));
     http.post(callbackPath, ssoConfirmRoute(links, logger));
     http.get(SHORT_LINK_PATH, ssoStartRoute(links));
-    // Unanswered confirmations are cancelled (tokens revoked, reply edited) soon after they expire.
-    housekeeping.push(new PeriodicTask('expire link confirmations', () => links.expireStale(), Math.min(30_000, Math.max(1_000, linkTimeoutMs / 4)), logger));
     const httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
       throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
     });
@@ -179,10 +217,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       onGuildRemoved: (guildId) => void audit.botRemoved(BigInt(guildId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a guild')),
       onMemberLeft: (guildId, userId) =>
         void audit.memberLeft(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a member who left')),
+      onMemberJoined: (guildId, userId) => void roleJobs!.member(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not schedule a role sync')),
     }).catch((error: unknown) => {
       throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
     });
     client = ready;
+    await queue.start();
 
     await registerCommands({
       rest: ready.rest,
@@ -201,6 +241,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await closeAll();
     throw error;
   }
+}
+
+/** The bot's user id, from the first part of its token (base64 of the id), until the gateway says. */
+function botUserIdOf(token: string): string {
+  return Buffer.from(token.split('.')[0] ?? '', 'base64').toString('utf8');
 }
 
 /**

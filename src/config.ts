@@ -73,6 +73,16 @@ const variables = {
     schema: z.coerce.number({ error: 'must be a number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(90),
     example: '90',
   },
+  // How often every linked character's corporation and alliance are asked of ESI (never before ESI's own cache time).
+  AFFILIATION_INTERVAL_S: {
+    schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive').default(3600),
+    example: '3600',
+  },
+  // How often every guild with role rules is reconciled in full (repairs drift: roles changed by hand, missed events).
+  ROLE_SYNC_INTERVAL_S: {
+    schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive').default(3600),
+    example: '3600',
+  },
   HTTP_HOST: { schema: z.string().min(1).default('0.0.0.0'), example: '0.0.0.0' },
   HTTP_PORT: { schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(3000), example: '3000' },
   LOG_LEVEL: {

@@ -2,6 +2,8 @@ import type { AuditService } from './audit/auditService.ts';
 import type { Database } from './db/client.ts';
 import type { CharacterService } from './links/characterService.ts';
 import type { LinkService } from './links/linkService.ts';
+import type { RoleAdmin } from './roles/roleAdmin.ts';
+import type { RoleSync } from './roles/roleSync.ts';
 import type { Logger } from './log.ts';
 import type { SkillsService } from './skills/skillsService.ts';
 import type { TokenService } from './tokens/tokenService.ts';
@@ -28,4 +30,8 @@ export interface Services {
   readonly wallet: WalletService;
   readonly skills: SkillsService;
   readonly audit: AuditService;
+  /** /roles: rules and settings */
+  readonly roleAdmin: RoleAdmin;
+  /** applies the rules to members */
+  readonly roleSync: RoleSync;
 }

@@ -11,7 +11,7 @@ import { trackedMemberLists } from './corporationMembers.ts';
 import { TrackedCorporationsError } from './errors.ts';
 import { expireSightings, forgetGuild, forgetGuildMember, recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
 import { affiliationChanges, assembleReport, type AuditMember, type AuditReport } from './report.ts';
-import { charactersOf } from './roster.ts';
+import { charactersOf } from '../links/roster.ts';
 import { parseCorporationList, readSettings, saveSettings, type AuditSettings } from './settings.ts';
 import { eventCorporationIds, recentEvents, type TrailEvent } from './trail.ts';
 

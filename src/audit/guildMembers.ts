@@ -57,12 +57,15 @@ export class GuildMemberRecorder {
     this.#timer.unref();
   }
 
-  record(guildId: bigint, userId: bigint, name: string): void {
+  /** True when this sighting is news (not seen in this process within `rememberMs`): worth a look at the member's roles. */
+  record(guildId: bigint, userId: bigint, name: string): boolean {
     const key = `${guildId}:${userId}`;
     const writtenAt = this.#written.get(key);
-    if (writtenAt !== undefined && Date.now() - writtenAt < this.#options.rememberMs) return;
+    if (writtenAt !== undefined && Date.now() - writtenAt < this.#options.rememberMs) return false;
+    const news = !this.#pending.has(key);
     this.#pending.set(key, { guildId, userId, name });
     if (this.#pending.size >= this.#options.maxPending) void this.flush();
+    return news;
   }
 
   /** Writes what is pending; resolves when it is in the database. Never throws (a lost sighting is logged). */

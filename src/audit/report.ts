@@ -5,7 +5,7 @@
 import { grantHealth, type GrantHealth } from '../links/grantHealth.ts';
 import { newerAffiliation, type Affiliation, type AffiliationChange } from './affiliations.ts';
 import type { MemberList } from './corporationMembers.ts';
-import type { StoredCharacter } from './roster.ts';
+import type { StoredCharacter } from '../links/roster.ts';
 import type { TrailEvent } from './trail.ts';
 
 export interface AuditCharacter {

@@ -13,6 +13,8 @@ export interface DiscordClientOptions {
   onGuildRemoved?: (guildId: string) => void;
   /** a member left a guild (only with the members intent) */
   onMemberLeft?: (guildId: string, userId: string) => void;
+  /** a member joined a guild (only with the members intent) */
+  onMemberJoined?: (guildId: string, userId: string) => void;
 }
 
 /**
@@ -29,11 +31,13 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
   // discord.js emits GuildDelete only when the bot left the guild; an outage is GuildUnavailable.
   if (options.onGuildRemoved) client.on(Events.GuildDelete, (guild) => options.onGuildRemoved!(guild.id));
   // From the raw packet: discord.js emits GuildMemberRemove only for members it had cached.
-  if (options.onMemberLeft) {
-    client.on(Events.Raw, (packet: { t?: string; d?: { guild_id?: string; user?: { id?: string } } }) => {
-      if (packet.t === 'GUILD_MEMBER_REMOVE' && packet.d?.guild_id && packet.d.user?.id) options.onMemberLeft!(packet.d.guild_id, packet.d.user.id);
-    });
-  }
+  client.on(Events.Raw, (packet: { t?: string; d?: { guild_id?: string; user?: { id?: string; bot?: boolean } } }) => {
+    const guildId = packet.d?.guild_id;
+    const user = packet.d?.user;
+    if (!guildId || !user?.id || user.bot) return;
+    if (packet.t === 'GUILD_MEMBER_REMOVE') options.onMemberLeft?.(guildId, user.id);
+    if (packet.t === 'GUILD_MEMBER_ADD') options.onMemberJoined?.(guildId, user.id);
+  });
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => options.logger.warn({ discord: message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => options.logger.warn({ shardId, closeCode: event.code }, 'gateway disconnected'));

@@ -15,7 +15,11 @@ export type AuditEventKind =
   /** an admin changed /audit settings */
   | 'settings_changed'
   /** a member left a guild (discordUserId set), or the bot was removed from it (no user): the guild forgets them */
-  | 'guild_left';
+  | 'guild_left'
+  /** role sync gave or took a managed role, or set a nickname (detail: role, reason) */
+  | 'role_added'
+  | 'role_removed'
+  | 'nickname_changed';
 
 export interface AuditEventInput {
   kind: AuditEventKind;

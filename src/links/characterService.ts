@@ -32,7 +32,15 @@ export class NotYourCharacterError extends UserFacingError {
 /** A user's linked characters: list, choose the main, unlink. Every call is scoped to the asking user. */
 export class CharacterService {
   constructor(
-    private readonly options: { database: Database; box: SecretBox; sso: SsoClient; logger: Logger; requiredScopes: string[] },
+    private readonly options: {
+      database: Database;
+      box: SecretBox;
+      sso: SsoClient;
+      logger: Logger;
+      requiredScopes: string[];
+      /** a user's characters changed (main, unlink): their roles may change */
+      onCharactersChanged?: (discordUserId: bigint) => void;
+    },
   ) {}
 
   async list(discordUserId: bigint): Promise<LinkedCharacter[]> {
@@ -95,13 +103,15 @@ export class CharacterService {
   }
 
   async setMain(discordUserId: bigint, characterId: bigint, guildId: bigint | null): Promise<{ name: string }> {
-    return this.options.database.$transaction(async (tx) => {
+    const character = await this.options.database.$transaction(async (tx) => {
       const character = await tx.character.findFirst({ where: { id: characterId, discordUserId }, select: { name: true } });
       if (!character) throw new NotYourCharacterError();
       await tx.discordUser.update({ where: { id: discordUserId }, data: { mainCharacterId: characterId } });
       await recordEvent(tx, { kind: 'main_changed', guildId, discordUserId, characterId, detail: { name: character.name } });
       return character;
     });
+    this.options.onCharactersChanged?.(discordUserId);
+    return character;
   }
 
   /**
@@ -133,6 +143,7 @@ export class CharacterService {
       }
     }
     this.options.logger.info({ characterId: String(characterId), discordUserId: String(discordUserId), revoked }, 'character unlinked');
+    this.options.onCharactersChanged?.(discordUserId);
     return { name: removed.name, revoked };
   }
 }

@@ -36,6 +36,8 @@ export interface LinkServiceOptions {
   scopes: string[];
   /** how long the confirmation page waits for an answer before the login is cancelled */
   confirmTtlMs: number;
+  /** a user's characters changed (linked, moved to them or away): their roles may change */
+  onCharactersChanged?: (discordUserId: bigint) => void;
 }
 
 export interface LinkStart {
@@ -312,6 +314,8 @@ export class LinkService {
       'character linked',
     );
 
+    this.options.onCharactersChanged?.(discordUserId);
+    if (outcome.previousUserId !== undefined) this.options.onCharactersChanged?.(outcome.previousUserId);
     await this.#tell(confirmation, `Linked ${label}.${outcome.event === 'relinked' ? ' Its login was renewed.' : ''}`);
     if (outcome.previousUserId !== undefined) {
       await this.options.notifier.sendDirectMessage(outcome.previousUserId, {

@@ -49,6 +49,8 @@ export interface TokenServiceOptions {
   leaseMs?: number;
   /** how often a caller checks whether another process finished its refresh */
   leasePollMs?: number;
+  /** a user's characters changed (a login died, a character changed hands): their roles may change */
+  onCharactersChanged?: (discordUserId: bigint) => void;
 }
 
 /** A refusal this soon after a rotation or an unanswered request is suspicious: about one access token's life. */
@@ -74,7 +76,7 @@ export type TokenResult = { token: string } | { error: TokenError };
  * after a rotation or an unanswered request only on a second, later refusal.
  */
 export class TokenService {
-  readonly #options: Required<TokenServiceOptions>;
+  readonly #options: Required<Omit<TokenServiceOptions, 'onCharactersChanged'>> & Pick<TokenServiceOptions, 'onCharactersChanged'>;
   readonly #inFlight = new Map<bigint, Promise<string>>();
   readonly #slots: Semaphore;
 
@@ -392,6 +394,7 @@ export class TokenService {
     });
     if (!killed) throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('the grant changed while its refresh was refused') });
     // Told only once the change is committed.
+    this.#options.onCharactersChanged?.(grant.character.discordUserId);
     await this.#options.notifier
       .sendDirectMessage(grant.character.discordUserId, {
         content: `Your EVE login for **${escapeMarkdown(grant.character.name)}** has expired or was revoked, so the bot can no longer read its data. Use /link to log in again.`,
@@ -418,6 +421,7 @@ export class TokenService {
       return true;
     });
     if (!unlinked) return;
+    this.#options.onCharactersChanged?.(userId);
     await this.#options.notifier
       .sendDirectMessage(userId, { content: `**${escapeMarkdown(grant.character.name)}** has moved to another EVE account, so it is no longer linked to yours.` })
       .catch(() => undefined);

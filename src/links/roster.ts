@@ -11,7 +11,7 @@ export interface StoredCharacter {
   affiliationAt: Date | null;
   isMain: boolean;
   linkedAt: Date;
-  grant: { status: 'ok' | 'invalid'; scopes: string[]; invalidReason: string | null; lastRefreshedAt: Date | null } | null;
+  grant: { status: 'ok' | 'invalid'; scopes: string[]; invalidReason: string | null; invalidSince: Date | null; lastRefreshedAt: Date | null } | null;
 }
 
 const SELECT = {
@@ -23,13 +23,13 @@ const SELECT = {
   affiliationAt: true,
   linkedAt: true,
   mainOf: { select: { id: true } },
-  grant: { select: { status: true, scopes: true, invalidReason: true, lastRefreshedAt: true } },
+  grant: { select: { status: true, scopes: true, invalidReason: true, invalidSince: true, lastRefreshedAt: true } },
 } as const;
 
 /**
  * Every character of the given users with its grant, in one findMany (Prisma
  * loads the relations with a fixed number of statements, not one per row).
- * The caller passes only members of the guild: nobody else's characters are read.
+ * Audits pass only members of the guild: nobody else's characters are read.
  */
 export async function charactersOf(db: Database, discordUserIds: readonly bigint[]): Promise<StoredCharacter[]> {
   if (discordUserIds.length === 0) return [];

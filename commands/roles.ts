@@ -1,0 +1,247 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  InteractionContextType,
+  PermissionFlagsBits,
+  roleMention,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
+import type { Command, Reply } from '../src/bot/command.ts';
+import { UserFacingError } from '../src/errors.ts';
+import { parseId } from '../src/ids.ts';
+import type { RoleAccess } from '../src/roles/roleAdmin.ts';
+import type { RoleRule } from '../src/roles/ruleStore.ts';
+import type { Services } from '../src/services.ts';
+import { escapeMarkdown } from '../src/text.ts';
+import { EMBED_LIMITS, fitLines } from './_embedLimits.ts';
+
+const MEMBER_LIST_TIMEOUT_MS = 20_000;
+
+const roles: Command = {
+  data: new SlashCommandBuilder()
+    .setName('roles')
+    .setDescription('Discord roles and nicknames from EVE corporations and alliances')
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageRoles)
+    .setContexts(InteractionContextType.Guild)
+    .addSubcommand((s) =>
+      s
+        .setName('add')
+        .setDescription('Give a role to members in a corporation or alliance, or with a live login')
+        .addRoleOption((o) => o.setName('role').setDescription('The role to give').setRequired(true))
+        .addStringOption((o) => o.setName('corporation').setDescription('Corporation name or id').setMaxLength(100))
+        .addStringOption((o) => o.setName('alliance').setDescription('Alliance name or id').setMaxLength(100))
+        .addBooleanOption((o) => o.setName('linked').setDescription('True: anyone with a live linked login'))
+        .addStringOption((o) =>
+          o
+            .setName('through')
+            .setDescription("Whose character decides: the member's main (default) or any of their characters")
+            .addChoices({ name: 'main', value: 'main' }, { name: 'any', value: 'any' }),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('remove')
+        .setDescription("Stop managing a role (members keep it)")
+        .addRoleOption((o) => o.setName('role').setDescription('The role').setRequired(true)),
+    )
+    .addSubcommand((s) => s.setName('list').setDescription('The rules, and what stops the sync'))
+    .addSubcommand((s) =>
+      s
+        .setName('nickname')
+        .setDescription('Nicknames from the main character, e.g. [{corp_ticker}] {character_name}; "off" stops')
+        .addStringOption((o) => o.setName('template').setDescription('Template, or off').setRequired(true).setMaxLength(100)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('settings')
+        .setDescription('Grace for dead logins, nickname exemption, role for members without a character')
+        .addIntegerOption((o) => o.setName('grace_hours').setDescription('Hours a dead login keeps its roles (0-168, default 24)').setMinValue(0).setMaxValue(168))
+        .addRoleOption((o) => o.setName('nickname_exempt_role').setDescription('Members with this role keep their nickname'))
+        .addRoleOption((o) => o.setName('unlinked_role').setDescription('Role for members with no linked character')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('preview')
+        .setDescription('What a sync would change, writing nothing')
+        .addUserOption((o) => o.setName('user').setDescription('One member in detail')),
+    )
+    .addSubcommand((s) => s.setName('sync').setDescription('Apply the rules to every member now')),
+  ephemeral: true,
+  help: 'For officers (Manage Roles): `add`, `remove`, `list`, `nickname`, `settings`, `preview`, `sync`: roles and nicknames from EVE.',
+  async execute(interaction, { services }) {
+    if (!interaction.inGuild()) throw new UserFacingError('/roles works in a server: run it there.');
+    const guildId = BigInt(interaction.guildId);
+    const access: RoleAccess = {
+      discordUserId: BigInt(interaction.user.id),
+      // Checked on every use: Discord's default permission can be changed by the server's admins.
+      canManageRoles: interaction.memberPermissions.has(PermissionFlagsBits.ManageRoles) || interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
+    };
+    services.roleAdmin.assertMayManage(access);
+    switch (interaction.options.getSubcommand()) {
+      case 'add':
+        return add(interaction, services, guildId, access);
+      case 'remove':
+        return remove(interaction, services, guildId, access);
+      case 'nickname':
+        return nickname(interaction, services, guildId, access);
+      case 'settings':
+        return settings(interaction, services, guildId, access);
+      case 'preview':
+        return preview(interaction, services, guildId);
+      case 'sync':
+        return sync(interaction, services, guildId);
+      default:
+        return list(services, guildId);
+    }
+  },
+  async button(interaction, { services }) {
+    const [, action, roleText] = interaction.customId.split(':');
+    if (!interaction.inGuild() || action !== 'strip' || roleText === undefined) return { content: 'Nothing was changed.', components: [] };
+    const roleId = parseId(roleText);
+    if (roleId === undefined) return { content: 'Nothing was changed.', components: [] };
+    const access: RoleAccess = {
+      discordUserId: BigInt(interaction.user.id),
+      canManageRoles: interaction.memberPermissions.has(PermissionFlagsBits.ManageRoles) || interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
+    };
+    services.roleAdmin.assertMayManage(access);
+    const stripped = await services.roleSync.stripRole(BigInt(interaction.guildId), roleId);
+    return { content: `Removed ${roleMention(String(roleId))} from ${stripped} member${stripped === 1 ? '' : 's'}.`, components: [], allowedMentions: { parse: [] } };
+  },
+};
+
+async function memberIds(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint): Promise<bigint[]> {
+  if (!services.audit.listsGuildMembers) return services.roleSync.knownMemberIds(guildId);
+  try {
+    const guild = interaction.guild ?? (await interaction.client.guilds.fetch(interaction.guildId));
+    const members = await guild.members.fetch({ time: MEMBER_LIST_TIMEOUT_MS });
+    return [...members.keys()].map(BigInt);
+  } catch (error) {
+    throw new UserFacingError('Discord did not send the member list of this server in time. Please try again in a minute.', { cause: error });
+  }
+}
+
+async function add(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
+  const role = interaction.options.getRole('role', true);
+  const result = await services.roleAdmin.addRule(
+    guildId,
+    access,
+    {
+      roleId: BigInt(role.id),
+      corporation: interaction.options.getString('corporation'),
+      alliance: interaction.options.getString('alliance'),
+      linked: interaction.options.getBoolean('linked'),
+      through: interaction.options.getString('through') === 'any' ? 'any' : 'main',
+    },
+    await memberIds(interaction, services, guildId),
+  );
+  await services.roleSync.requestGuildSync(guildId);
+  const who = result.rule.target.kind === 'linked' ? 'members with a live linked login' : `members whose ${result.rule.through === 'any' ? 'any character' : 'main'} is in **${escapeMarkdown(result.targetName)}**`;
+  return {
+    content: result.added ? `${roleMention(role.id)} now goes to ${who}. The server is being synced.` : `That rule exists already: ${roleMention(role.id)} goes to ${who}.`,
+    allowedMentions: { parse: [] },
+  };
+}
+
+async function remove(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
+  const role = interaction.options.getRole('role', true);
+  const removed = await services.roleAdmin.removeRules(guildId, access, BigInt(role.id));
+  if (removed === 0) return { content: `${roleMention(role.id)} is not managed by the bot.`, allowedMentions: { parse: [] } };
+  const strip = new ButtonBuilder().setCustomId(`roles:strip:${role.id}`).setStyle(ButtonStyle.Danger).setLabel(`Remove it from everyone`.slice(0, 80));
+  return {
+    content: `${roleMention(role.id)} is no longer managed: members who have it keep it. Remove it from every member now?`,
+    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(strip)],
+    allowedMentions: { parse: [] },
+  };
+}
+
+async function nickname(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
+  const text = interaction.options.getString('template', true).trim();
+  const template = /^off$/i.test(text) ? null : text;
+  if (template !== null) {
+    const problems = services.roleSync.templateProblems(template);
+    if (problems.length > 0) throw new UserFacingError(`That template does not work: ${problems.join('; ')}. Nothing was saved.`);
+  }
+  await services.roleAdmin.saveSettings(guildId, access, { nicknameTemplate: template });
+  await services.roleSync.requestGuildSync(guildId);
+  return { content: template === null ? 'Nicknames are no longer set by the bot (current ones stay).' : `Nicknames now follow \`${template.replace(/`/g, "'")}\`. The server is being synced.` };
+}
+
+async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
+  const grace = interaction.options.getInteger('grace_hours');
+  const exempt = interaction.options.getRole('nickname_exempt_role');
+  const unlinked = interaction.options.getRole('unlinked_role');
+  const change = {
+    ...(grace !== null ? { graceHours: grace } : {}),
+    ...(exempt ? { nicknameExemptRoleId: BigInt(exempt.id) } : {}),
+    ...(unlinked ? { unlinkedRoleId: BigInt(unlinked.id) } : {}),
+  };
+  const saved = Object.keys(change).length > 0 ? await services.roleAdmin.saveSettings(guildId, access, change) : (await services.roleAdmin.config(guildId)).settings;
+  if (Object.keys(change).length > 0) await services.roleSync.requestGuildSync(guildId);
+  const role = (id: bigint | null) => (id === null ? 'none' : roleMention(String(id)));
+  return {
+    content: [
+      Object.keys(change).length > 0 ? 'Saved.' : '',
+      `**Grace for dead logins:** ${saved.graceHours} hours`,
+      `**Nickname exempt role:** ${role(saved.nicknameExemptRoleId)}`,
+      `**Role for members without a character:** ${role(saved.unlinkedRoleId)}`,
+      `**Nickname template:** ${saved.nicknameTemplate === null ? 'off' : `\`${saved.nicknameTemplate.replace(/`/g, "'")}\``}`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    allowedMentions: { parse: [] },
+  };
+}
+
+function describeRule(rule: RoleRule, names: Map<bigint, string>): string {
+  if (rule.target.kind === 'linked') return 'members with a live linked login';
+  const name = names.get(rule.target.id) ?? `${rule.target.kind} ${rule.target.id}`;
+  return `${rule.through === 'any' ? 'any character' : 'main'} in **${escapeMarkdown(name)}**`;
+}
+
+async function list(services: Services, guildId: bigint): Promise<Reply> {
+  const status = await services.roleSync.status(guildId);
+  const names = await services.roleAdmin.names(status.rules.flatMap((r) => (r.target.kind === 'linked' ? [] : [r.target.id])));
+  const byRole = new Map<bigint, RoleRule[]>();
+  for (const rule of status.rules) byRole.set(rule.roleId, [...(byRole.get(rule.roleId) ?? []), rule]);
+  const lines = [...byRole].map(([roleId, rules]) => {
+    const counts = status.counts.get(roleId);
+    const tally = counts ? ` · ${counts.holders} hold it, ${counts.qualify} qualify` : '';
+    return `${roleMention(String(roleId))}: ${rules.map((r) => describeRule(r, names)).join(' or ')}${tally}`;
+  });
+  const embed = new EmbedBuilder()
+    .setTitle('Role sync')
+    .setColor(status.problems.length > 0 ? 0xf0b232 : 0x57f287)
+    .setDescription(fitLines(lines.length > 0 ? lines : ['No rules yet: add one with /roles add.'], EMBED_LIMITS.description, (n) => `… and ${n} more`));
+  if (status.problems.length > 0) {
+    embed.addFields({ name: 'What stops the sync', value: fitLines(status.problems, EMBED_LIMITS.fieldValue, (n) => `… and ${n} more`) });
+  }
+  return { embeds: [embed], allowedMentions: { parse: [] } };
+}
+
+async function preview(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint): Promise<Reply> {
+  const user = interaction.options.getUser('user');
+  const result = await services.roleSync.previewText(guildId, user ? BigInt(user.id) : undefined);
+  const embed = new EmbedBuilder()
+    .setTitle(user ? `Preview for ${user.username}`.slice(0, EMBED_LIMITS.title) : 'Preview: what a sync would change')
+    .setDescription(fitLines(result.length > 0 ? result : ['Nothing would change.'], EMBED_LIMITS.description, (n) => `… and ${n} more`))
+    .setFooter({ text: 'A dry run: nothing was written.' });
+  return { embeds: [embed], allowedMentions: { parse: [] } };
+}
+
+async function sync(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint): Promise<Reply> {
+  let last = 0;
+  const result = await services.roleSync.reconcileGuild(guildId, async (progress) => {
+    // A progress line every few seconds, once the reply is deferred.
+    if (Date.now() - last < 3_000 || !(interaction.deferred || interaction.replied)) return;
+    last = Date.now();
+    await interaction.editReply({ content: `${progress.checked.toLocaleString('en-US')}${progress.total ? ` of ${progress.total.toLocaleString('en-US')}` : ''} members checked, ${progress.changed.toLocaleString('en-US')} changed…` }).catch(() => undefined);
+  });
+  return {
+    content: `Sync done: ${result.checked.toLocaleString('en-US')} members checked, ${result.changed.toLocaleString('en-US')} changed${result.refused > 0 ? `, ${result.refused} refused by Discord (see /roles list)` : ''}.`,
+  };
+}
+
+export default roles;

@@ -1,0 +1,112 @@
+import { DiscordAPIError, PermissionFlagsBits, Routes, type REST } from 'discord.js';
+import type { DiscordGuilds, GuildSnapshot, MemberEditResult, MemberSnapshot } from '../roles/discordGuilds.ts';
+
+interface ApiRole {
+  id: string;
+  name: string;
+  position: number;
+  permissions: string;
+  managed?: boolean;
+}
+interface ApiMember {
+  user: { id: string; username: string; bot?: boolean };
+  roles: string[];
+  nick?: string | null;
+}
+
+const GUILD_TTL_MS = 15_000;
+
+/**
+ * DiscordGuilds over discord.js REST (its buckets pace member writes). A
+ * guild's roles and the bot's own place among them are read at most every
+ * 15 s: a reconcile of thousands of members does not re-read them each time.
+ */
+export class RestDiscordGuilds implements DiscordGuilds {
+  readonly #guilds = new Map<bigint, { at: number; value: Promise<GuildSnapshot | undefined> }>();
+
+  constructor(
+    private readonly rest: REST,
+    private readonly botUserId: () => string,
+  ) {}
+
+  guild(guildId: bigint): Promise<GuildSnapshot | undefined> {
+    const cached = this.#guilds.get(guildId);
+    if (cached && Date.now() - cached.at < GUILD_TTL_MS) return cached.value;
+    const value = this.#readGuild(guildId);
+    this.#guilds.set(guildId, { at: Date.now(), value });
+    value.catch(() => this.#guilds.delete(guildId));
+    return value;
+  }
+
+  /** Forgets a guild's snapshot (its roles changed, or a write was refused). */
+  forget(guildId: bigint): void {
+    this.#guilds.delete(guildId);
+  }
+
+  async member(guildId: bigint, userId: bigint): Promise<MemberSnapshot | undefined> {
+    try {
+      return toMember((await this.rest.get(Routes.guildMember(String(guildId), String(userId)))) as ApiMember);
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === 10007 || error.code === 10013)) return undefined;
+      throw error;
+    }
+  }
+
+  async members(guildId: bigint, after: bigint, limit: number): Promise<MemberSnapshot[]> {
+    const query = new URLSearchParams({ limit: String(Math.min(1000, limit)), after: String(after) });
+    const page = (await this.rest.get(Routes.guildMembers(String(guildId)), { query })) as ApiMember[];
+    return page.map(toMember);
+  }
+
+  async editMember(guildId: bigint, userId: bigint, change: { roles?: bigint[]; nick?: string | null }, reason: string): Promise<MemberEditResult> {
+    const body = { ...(change.roles ? { roles: change.roles.map(String) } : {}), ...(change.nick !== undefined ? { nick: change.nick } : {}) };
+    try {
+      await this.rest.patch(Routes.guildMember(String(guildId), String(userId)), { body, reason: reason.slice(0, 512) });
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError)) throw error;
+      if (error.code === 50013) {
+        this.forget(guildId);
+        return 'missing-permission';
+      }
+      if (error.code === 10007) return 'unknown-member';
+      if (error.code === 10011) {
+        this.forget(guildId);
+        return 'unknown-role';
+      }
+      throw error;
+    }
+  }
+
+  async #readGuild(guildId: bigint): Promise<GuildSnapshot | undefined> {
+    let guild: { id: string; owner_id: string; roles: ApiRole[] };
+    let me: ApiMember;
+    try {
+      guild = (await this.rest.get(Routes.guild(String(guildId)))) as typeof guild;
+      me = (await this.rest.get(Routes.guildMember(String(guildId), this.botUserId()))) as ApiMember;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === 10004 || error.code === 10007 || error.status === 403)) return undefined;
+      throw error;
+    }
+    const roles = guild.roles.map((r) => ({ id: BigInt(r.id), name: r.name, position: r.position, managed: r.managed ?? false, permissions: BigInt(r.permissions) }));
+    const everyone = roles.find((r) => r.id === guildId);
+    const mine = roles.filter((r) => me.roles.includes(String(r.id)));
+    const permissions = [everyone, ...mine].reduce((sum, r) => sum | (r?.permissions ?? 0n), 0n);
+    const admin = (permissions & PermissionFlagsBits.Administrator) !== 0n;
+    const highest = mine.reduce<(typeof roles)[number] | undefined>((top, r) => (!top || r.position > top.position ? r : top), undefined);
+    return {
+      guildId,
+      ownerId: BigInt(guild.owner_id),
+      everyoneId: guildId,
+      roles: roles.map(({ permissions: _p, ...role }) => role),
+      botHighestPosition: highest?.position ?? 0,
+      botHighestRoleName: highest?.name ?? null,
+      botCanManageRoles: admin || (permissions & PermissionFlagsBits.ManageRoles) !== 0n,
+      botCanManageNicknames: admin || (permissions & PermissionFlagsBits.ManageNicknames) !== 0n,
+    };
+  }
+}
+
+function toMember(member: ApiMember): MemberSnapshot {
+  return { userId: BigInt(member.user.id), username: member.user.username, roleIds: member.roles.map(BigInt), nick: member.nick ?? null, bot: member.user.bot ?? false };
+}

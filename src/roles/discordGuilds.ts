@@ -1,0 +1,47 @@
+/**
+ * What role sync needs of Discord, as plain data; the bot edge
+ * (src/bot/discordGuilds.ts) implements it over discord.js's REST client,
+ * which follows Discord's rate-limit buckets.
+ */
+export interface GuildRole {
+  id: bigint;
+  name: string;
+  position: number;
+  /** given by an integration (bots, boosters): nobody can assign it */
+  managed: boolean;
+}
+
+export interface GuildSnapshot {
+  guildId: bigint;
+  ownerId: bigint;
+  /** @everyone's id is the guild's */
+  everyoneId: bigint;
+  roles: GuildRole[];
+  /** position of the bot's highest role: it can manage only roles below it */
+  botHighestPosition: number;
+  botHighestRoleName: string | null;
+  botCanManageRoles: boolean;
+  botCanManageNicknames: boolean;
+}
+
+export interface MemberSnapshot {
+  userId: bigint;
+  username: string;
+  /** without @everyone */
+  roleIds: bigint[];
+  nick: string | null;
+  bot: boolean;
+}
+
+export type MemberEditResult = 'ok' | 'missing-permission' | 'unknown-member' | 'unknown-role';
+
+export interface DiscordGuilds {
+  /** undefined when the bot is not in the guild */
+  guild(guildId: bigint): Promise<GuildSnapshot | undefined>;
+  /** undefined when the user is not a member */
+  member(guildId: bigint, userId: bigint): Promise<MemberSnapshot | undefined>;
+  /** a page of members after `after` (Discord's order by id); needs the Guild Members intent */
+  members(guildId: bigint, after: bigint, limit: number): Promise<MemberSnapshot[]>;
+  /** one PATCH with the complete role list and/or the nickname; `reason` goes to Discord's audit log */
+  editMember(guildId: bigint, userId: bigint, change: { roles?: bigint[]; nick?: string | null }, reason: string): Promise<MemberEditResult>;
+}

@@ -1,0 +1,355 @@
+import { recordGuildMember, recordedGuildMembers } from '../audit/guildMembers.ts';
+import type { Database } from '../db/client.ts';
+import { charactersOf, type StoredCharacter } from '../links/roster.ts';
+import type { Logger } from '../log.ts';
+import type { EveDirectory } from '../services.ts';
+import type { DiscordGuilds, GuildSnapshot, MemberSnapshot } from './discordGuilds.ts';
+import { escapeMarkdown as escapeName } from '../text.ts';
+import { planMember, validateTemplate, type MemberPlan, type PlanCharacter } from './plan.ts';
+import { readRoleConfig, type RoleRule, type RoleSettings } from './ruleStore.ts';
+
+export interface RoleSyncOptions {
+  database: Database;
+  guilds: DiscordGuilds;
+  directory: EveDirectory;
+  logger: Logger;
+  /** the bot can list a guild's members (DISCORD_MEMBERS_INTENT) */
+  membersIntent: boolean;
+  /** without the intent: who was seen in a guild within this long counts as a member */
+  sightingTtlMs: number;
+  /** schedules a reconcile of the guild (the job queue) */
+  requestGuildSync: (guildId: bigint) => Promise<void>;
+}
+
+export type MemberOutcome = 'changed' | 'unchanged' | 'not-member' | 'refused' | 'not-configured';
+
+export interface ReconcileProgress {
+  checked: number;
+  changed: number;
+  refused: number;
+  /** members known to need checking, when known */
+  total: number | undefined;
+}
+
+interface GuildContext {
+  guild: GuildSnapshot;
+  rules: RoleRule[];
+  settings: RoleSettings;
+}
+
+const PAGE = 1000;
+
+/**
+ * Applies a guild's role rules and nickname template to its members. A
+ * member's managed roles are computed in full and written in one PATCH with
+ * the reason, and only when something changes; every other role stays as it
+ * is. Decisions are made on positive knowledge only: stored affiliations and
+ * grant states, never on an outage.
+ */
+export class RoleSync {
+  constructor(private readonly options: RoleSyncOptions) {}
+
+  /** Whether the guild has anything for the bot to do. */
+  async configured(guildId: bigint): Promise<boolean> {
+    const { rules, settings } = await readRoleConfig(this.options.database, guildId);
+    return rules.length > 0 || settings.unlinkedRoleId !== null || settings.nicknameTemplate !== null;
+  }
+
+  /** Syncs one member of one guild now; `graceUntil`: when a dead login's grace ends and the member must be synced again. */
+  async syncMember(guildId: bigint, userId: bigint): Promise<{ outcome: MemberOutcome; graceUntil: Date | null }> {
+    const context = await this.#context(guildId);
+    if (!context) return { outcome: 'not-configured', graceUntil: null };
+    const member = await this.options.guilds.member(guildId, userId);
+    if (!member || member.bot) return { outcome: 'not-member', graceUntil: null };
+    const characters = await charactersOf(this.options.database, [userId]);
+    const tickers = await this.#tickers(context, characters);
+    return this.#apply(context, member, characters, tickers);
+  }
+
+  /** Guilds that have rules or settings. */
+  async configuredGuilds(): Promise<bigint[]> {
+    const [rules, settings] = await Promise.all([
+      this.options.database.roleRule.findMany({ select: { guildId: true }, distinct: ['guildId'] }),
+      this.options.database.roleSettings.findMany({ where: { OR: [{ unlinkedRoleId: { not: null } }, { nicknameTemplate: { not: null } }] }, select: { guildId: true } }),
+    ]);
+    return [...new Set([...rules, ...settings].map((r) => r.guildId))];
+  }
+
+  /** The configured guilds a user was seen in (where a change of their characters may change roles). */
+  async guildsOf(userId: bigint): Promise<bigint[]> {
+    const configured = new Set(await this.configuredGuilds());
+    const since = new Date(Date.now() - this.options.sightingTtlMs);
+    const seen = await this.options.database.guildMember.findMany({ where: { discordUserId: userId, seenAt: { gte: since } }, select: { guildId: true } });
+    return seen.map((s) => s.guildId).filter((id) => configured.has(id));
+  }
+
+  /**
+   * Every member of the guild, page by page (1000 at a time), writing only
+   * those that change; discord.js paces the writes by Discord's buckets.
+   */
+  async reconcileGuild(guildId: bigint, onProgress?: (progress: ReconcileProgress) => void | Promise<void>): Promise<ReconcileProgress> {
+    const progress: ReconcileProgress = { checked: 0, changed: 0, refused: 0, total: undefined };
+    const context = await this.#context(guildId);
+    if (!context) return progress;
+    for await (const page of this.#memberPages(guildId, progress)) {
+      const characters = await charactersOf(this.options.database, page.map((m) => m.userId));
+      const tickers = await this.#tickers(context, characters);
+      const byUser = groupBy(characters, (c) => c.discordUserId);
+      for (const member of page) {
+        if (member.bot) continue;
+        const { outcome } = await this.#apply(context, member, byUser.get(member.userId) ?? [], tickers);
+        progress.checked += 1;
+        if (outcome === 'changed') progress.changed += 1;
+        if (outcome === 'refused') progress.refused += 1;
+      }
+      await onProgress?.({ ...progress });
+    }
+    this.options.logger.info({ guildId: String(guildId), ...progress }, 'role reconcile');
+    return progress;
+  }
+
+  /** What a sync would do, writing nothing: the plan for one member, or for every member. */
+  async preview(guildId: bigint, userId?: bigint): Promise<{ context: GuildContext; plans: { member: MemberSnapshot; plan: MemberPlan }[] } | undefined> {
+    const context = await this.#context(guildId, true);
+    if (!context) return undefined;
+    const plans: { member: MemberSnapshot; plan: MemberPlan }[] = [];
+    const pages = userId === undefined ? this.#memberPages(guildId, { checked: 0, changed: 0, refused: 0, total: undefined }) : this.#one(guildId, userId);
+    for await (const page of pages) {
+      const characters = await charactersOf(this.options.database, page.map((m) => m.userId));
+      const tickers = await this.#tickers(context, characters);
+      const byUser = groupBy(characters, (c) => c.discordUserId);
+      for (const member of page) if (!member.bot) plans.push({ member, plan: this.#plan(context, member, byUser.get(member.userId) ?? [], tickers) });
+    }
+    return { context, plans };
+  }
+
+  /** Users seen in the guild within the sighting lifetime (without the members intent, the members the bot knows). */
+  async knownMemberIds(guildId: bigint): Promise<bigint[]> {
+    const seen = await recordedGuildMembers(this.options.database, guildId, new Date(Date.now() - this.options.sightingTtlMs));
+    return seen.map((s) => s.discordUserId);
+  }
+
+  /** Asks for the whole guild to be reconciled soon (a rule or setting changed). */
+  async requestGuildSync(guildId: bigint): Promise<void> {
+    await this.options.requestGuildSync(guildId);
+  }
+
+  templateProblems(template: string): string[] {
+    return validateTemplate(template);
+  }
+
+  /**
+   * The rules, how many members hold or qualify for each role, and every
+   * problem that stops the sync, in words an officer can act on.
+   */
+  async status(guildId: bigint): Promise<{ rules: RoleRule[]; counts: Map<bigint, { holders: number; qualify: number }>; problems: string[] }> {
+    const previewed = await this.preview(guildId);
+    const { rules, settings } = previewed?.context ?? (await readRoleConfig(this.options.database, guildId));
+    const problems: string[] = [];
+    const counts = new Map<bigint, { holders: number; qualify: number }>();
+    if (!previewed) return { rules, counts, problems: ['The bot cannot read this server (is it still a member?).'] };
+    const { guild } = previewed.context;
+    const managed = new Set([...rules.map((r) => r.roleId), ...(settings.unlinkedRoleId === null ? [] : [settings.unlinkedRoleId])]);
+    for (const roleId of managed) {
+      counts.set(roleId, {
+        holders: previewed.plans.filter((p) => p.member.roleIds.includes(roleId)).length,
+        qualify: previewed.plans.filter((p) => p.plan.roles.next.includes(roleId)).length,
+      });
+    }
+    if (!guild.botCanManageRoles && managed.size > 0) problems.push('The bot lacks the **Manage Roles** permission: give it to the bot\'s role in Server Settings → Roles.');
+    if (!guild.botCanManageNicknames && settings.nicknameTemplate !== null) problems.push('The bot lacks the **Manage Nicknames** permission, so nicknames are not set.');
+    for (const roleId of managed) {
+      const role = guild.roles.find((r) => r.id === roleId);
+      if (!role) problems.push(`A managed role (${roleId}) no longer exists: remove it with /roles remove.`);
+      else if (role.id === guild.everyoneId) problems.push('@everyone cannot be managed.');
+      else if (role.managed) problems.push(`**${escapeName(role.name)}** is managed by an integration: nobody can give or take it.`);
+      else if (role.position >= guild.botHighestPosition) {
+        problems.push(`**${escapeName(role.name)}** is above the bot's highest role **${escapeName(guild.botHighestRoleName ?? 'none')}**: drag the bot's role above it in Server Settings → Roles.`);
+      }
+    }
+    if (settings.nicknameTemplate !== null) problems.push("The server owner's nickname is never changed: Discord does not allow it.");
+    if (!this.options.membersIntent) {
+      problems.push('The members intent is off: only members the bot has seen (who used a command or linked here) are synced, and new members on their first command.');
+    }
+    const refused = await this.options.database.roleProblem.findMany({ where: { guildId, subject: { startsWith: 'member:' } }, take: 10, orderBy: { at: 'desc' } });
+    for (const r of refused) problems.push(r.detail);
+    return { rules, counts, problems };
+  }
+
+  /** The preview as lines: per role who would gain and lose it, nickname changes; or one member's plan with reasons. */
+  async previewText(guildId: bigint, userId?: bigint): Promise<string[]> {
+    const previewed = await this.preview(guildId, userId);
+    if (!previewed) return ['The bot cannot read this server.'];
+    const roleName = (id: bigint) => `<@&${id}>`;
+    if (userId !== undefined) {
+      const one = previewed.plans[0];
+      if (!one) return ['That user is not a member of this server.'];
+      const { plan, member } = one;
+      return [
+        ...plan.roles.add.map((id) => `+ ${roleName(id)}: ${plan.reasons.get(id) ?? ''}`),
+        ...plan.roles.remove.map((id) => `− ${roleName(id)}: ${plan.reasons.get(id) ?? ''}`),
+        ...(plan.nick.change ? [`Nickname: ${escapeName(plan.nick.from ?? member.username)} → ${escapeName(plan.nick.to ?? member.username)}`] : []),
+      ];
+    }
+    const lines: string[] = [];
+    const managed = new Set(previewed.plans.flatMap((p) => [...p.plan.roles.add, ...p.plan.roles.remove]));
+    for (const roleId of managed) {
+      const gain = previewed.plans.filter((p) => p.plan.roles.add.includes(roleId)).map((p) => escapeName(p.member.username));
+      const lose = previewed.plans.filter((p) => p.plan.roles.remove.includes(roleId)).map((p) => escapeName(p.member.username));
+      lines.push(`${roleName(roleId)}: ${gain.length} would gain it${gain.length ? ` (${gain.slice(0, 10).join(', ')}${gain.length > 10 ? ', …' : ''})` : ''}, ${lose.length} would lose it${lose.length ? ` (${lose.slice(0, 10).join(', ')}${lose.length > 10 ? ', …' : ''})` : ''}`);
+    }
+    const nicks = previewed.plans.filter((p) => p.plan.nick.change);
+    if (nicks.length > 0) lines.push(`${nicks.length} nickname${nicks.length === 1 ? '' : 's'} would change (${nicks.slice(0, 10).map((p) => escapeName(p.plan.nick.to ?? p.member.username)).join(', ')}${nicks.length > 10 ? ', …' : ''})`);
+    return lines;
+  }
+
+  /** Takes a role that is no longer managed from every member who has it (the officer asked). */
+  async stripRole(guildId: bigint, roleId: bigint): Promise<number> {
+    let stripped = 0;
+    for await (const page of this.#memberPages(guildId, { checked: 0, changed: 0, refused: 0, total: undefined })) {
+      for (const member of page) {
+        if (!member.roleIds.includes(roleId)) continue;
+        const result = await this.options.guilds.editMember(guildId, member.userId, { roles: member.roleIds.filter((id) => id !== roleId) }, 'EVE role sync: the role is no longer managed; an officer removed it from everyone');
+        if (result === 'ok') stripped += 1;
+      }
+    }
+    return stripped;
+  }
+
+  async #context(guildId: bigint, evenIfEmpty = false): Promise<GuildContext | undefined> {
+    const { rules, settings } = await readRoleConfig(this.options.database, guildId);
+    if (!evenIfEmpty && rules.length === 0 && settings.unlinkedRoleId === null && settings.nicknameTemplate === null) return undefined;
+    const guild = await this.options.guilds.guild(guildId);
+    return guild && { guild, rules, settings };
+  }
+
+  #plan(context: GuildContext, member: MemberSnapshot, characters: StoredCharacter[], tickers: Map<bigint, string>): MemberPlan {
+    return planMember({
+      guild: context.guild,
+      rules: context.rules,
+      settings: context.settings,
+      member: { userId: member.userId, roleIds: member.roleIds, nick: member.nick, username: member.username, isOwner: member.userId === context.guild.ownerId },
+      characters: characters.map((c) => toPlanCharacter(c, tickers)),
+      now: new Date(),
+    });
+  }
+
+  async #apply(context: GuildContext, member: MemberSnapshot, characters: StoredCharacter[], tickers: Map<bigint, string>): Promise<{ outcome: MemberOutcome; graceUntil: Date | null }> {
+    const plan = this.#plan(context, member, characters, tickers);
+    return { outcome: await this.#write(context, member, plan), graceUntil: plan.graceUntil };
+  }
+
+  async #write(context: GuildContext, member: MemberSnapshot, plan: MemberPlan): Promise<MemberOutcome> {
+    const { database, guilds, logger } = this.options;
+    const guildId = context.guild.guildId;
+    const rolesChange = plan.roles.add.length > 0 || plan.roles.remove.length > 0;
+    if (!rolesChange && !plan.nick.change) return 'unchanged';
+    const reason = [...new Set(plan.reasons.values())].join('; ') || 'EVE role sync';
+    const result = await guilds.editMember(
+      guildId,
+      member.userId,
+      { ...(rolesChange ? { roles: plan.roles.next } : {}), ...(plan.nick.change ? { nick: plan.nick.to } : {}) },
+      reason,
+    );
+    if (result === 'unknown-member') return 'not-member';
+    if (result !== 'ok') {
+      await database.roleProblem.upsert({
+        where: { guildId_subject: { guildId, subject: `member:${member.userId}` } },
+        create: { guildId, subject: `member:${member.userId}`, code: result, detail: `Discord refused to change ${member.username} (${result})` },
+        update: { code: result, detail: `Discord refused to change ${member.username} (${result})`, at: new Date() },
+      });
+      logger.warn({ guildId: String(guildId), userId: String(member.userId), result }, 'role sync refused by Discord');
+      return 'refused';
+    }
+    const events = [
+      ...plan.roles.add.map((roleId) => ({ kind: 'role_added', roleId })),
+      ...plan.roles.remove.map((roleId) => ({ kind: 'role_removed', roleId })),
+    ].map((e) => ({
+      kind: e.kind,
+      guildId,
+      discordUserId: member.userId,
+      detail: { roleId: String(e.roleId), role: context.guild.roles.find((r) => r.id === e.roleId)?.name ?? null, reason: plan.reasons.get(e.roleId) ?? null },
+    }));
+    if (plan.nick.change) {
+      events.push({ kind: 'nickname_changed', guildId, discordUserId: member.userId, detail: { roleId: '', role: null, reason: `${plan.nick.from ?? member.username} → ${plan.nick.to ?? member.username}` } });
+    }
+    await database.$transaction([
+      database.auditEvent.createMany({ data: events }),
+      database.roleProblem.deleteMany({ where: { guildId, subject: `member:${member.userId}` } }),
+    ]);
+    // A member the bot wrote is a member: the audit knows them too.
+    await recordGuildMember(database, guildId, member.userId, member.username);
+    return 'changed';
+  }
+
+  /** Corporation and alliance tickers for the nickname template (only when one is set). */
+  async #tickers(context: GuildContext, characters: StoredCharacter[]): Promise<Map<bigint, string>> {
+    const tickers = new Map<bigint, string>();
+    if (context.settings.nicknameTemplate === null) return tickers;
+    const mains = characters.filter((c) => c.isMain);
+    const corporations = new Set(mains.flatMap((c) => (c.corporationId === null ? [] : [c.corporationId])));
+    const alliances = new Set(mains.flatMap((c) => (c.allianceId === null ? [] : [c.allianceId])));
+    await Promise.all([
+      ...[...corporations].map(async (id) => {
+        const found = await this.options.directory.corporation(id).catch(() => undefined);
+        if (found) tickers.set(id, found.ticker);
+      }),
+      ...[...alliances].map(async (id) => {
+        const found = await this.options.directory.alliance(id).catch(() => undefined);
+        if (found) tickers.set(id, found.ticker);
+      }),
+    ]);
+    return tickers;
+  }
+
+  async *#memberPages(guildId: bigint, progress: ReconcileProgress): AsyncGenerator<MemberSnapshot[]> {
+    if (this.options.membersIntent) {
+      for (let after = 0n; ; ) {
+        const page = await this.options.guilds.members(guildId, after, PAGE);
+        if (page.length === 0) return;
+        yield page;
+        after = page.reduce((max, m) => (m.userId > max ? m.userId : max), after);
+        if (page.length < PAGE) return;
+      }
+    }
+    // Without the intent: the members the bot has seen, each read from Discord (it may have left).
+    const seen = await recordedGuildMembers(this.options.database, guildId, new Date(Date.now() - this.options.sightingTtlMs));
+    progress.total = seen.length;
+    for (let i = 0; i < seen.length; i += 50) {
+      const slice = seen.slice(i, i + 50);
+      const members = await Promise.all(slice.map((s) => this.options.guilds.member(guildId, s.discordUserId)));
+      yield members.filter((m): m is MemberSnapshot => m !== undefined);
+    }
+  }
+
+  async *#one(guildId: bigint, userId: bigint): AsyncGenerator<MemberSnapshot[]> {
+    const member = await this.options.guilds.member(guildId, userId);
+    if (member) yield [member];
+  }
+}
+
+function toPlanCharacter(c: StoredCharacter, tickers: Map<bigint, string>): PlanCharacter {
+  const dead = !c.grant || c.grant.status === 'invalid';
+  return {
+    id: c.id,
+    name: c.name,
+    isMain: c.isMain,
+    corporationId: c.corporationId,
+    allianceId: c.allianceId,
+    corporationTicker: c.corporationId === null ? null : (tickers.get(c.corporationId) ?? null),
+    allianceTicker: c.allianceId === null ? null : (tickers.get(c.allianceId) ?? null),
+    login: dead ? 'dead' : 'ok',
+    deadSince: dead ? (c.grant?.invalidSince ?? new Date(0)) : null,
+  };
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k) ?? [];
+    list.push(item);
+    groups.set(k, list);
+  }
+  return groups;
+}
