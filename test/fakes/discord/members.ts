@@ -85,6 +85,24 @@ export function editMember(state: FakeState, guildId: string, userId: string, bo
   return { status: 200, body: state.memberJson(guild.id, userId) };
 }
 
+/**
+ * PUT/DELETE /guilds/:guild/members/:user/roles/:role (what discord.js's
+ * member.roles.add/remove send): the same rules as a PATCH of the whole
+ * list, answered 204.
+ */
+export function editMemberRole(state: FakeState, guildId: string, userId: string, roleId: string, add: boolean): Reply {
+  const guild = state.guilds.get(guildId);
+  if (!guild) return unknownGuild();
+  const member = guild.members.get(userId);
+  if (!member) return unknownMember();
+  if (!SNOWFLAKE.test(roleId)) return invalidFormBody([{ path: ['role_id'], code: 'NUMBER_TYPE_COERCE', message: `Value "${roleId}" is not snowflake.` }]);
+  if (roleId !== guild.id && !guild.roles.some((r) => r.id === roleId)) return unknownRole();
+  const roles = add ? [...member.roles.filter((id) => id !== roleId), roleId] : member.roles.filter((id) => id !== roleId);
+  // Removing @everyone is refused like adding it.
+  const reply = editMember(state, guildId, userId, { roles: add || roleId !== guild.id ? roles : [...roles, roleId] });
+  return reply.status === 200 ? { status: 204 } : reply;
+}
+
 /** GUILD_MEMBER_UPDATE to the sessions with the Guild Members intent. */
 export function memberUpdated(state: FakeState, guild: GuildRecord, userId: string): void {
   const member = state.memberJson(guild.id, userId);

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseBody, readRaw } from './body.ts';
 import { bulkOverwrite, deleteCommand, upsertCommand } from './commands.ts';
 import { discordError, notFound, unauthorized, type Reply } from './errors.ts';
-import { editMember, listMembers, unknownMember } from './members.ts';
+import { editMember, editMemberRole, listMembers, unknownMember } from './members.ts';
 import { interactionCallback, interactionFollowup, interactionMessage, webhookInteraction } from './interactions.ts';
 import { createMessage, editMessage, MessageFlag, validateMessagePayload } from './messages.ts';
 import type { FakeState } from './state.ts';
@@ -229,7 +229,10 @@ route('GET', '/guilds/:guild/members/:user', true, ({ state, params }) => {
   return member ? ok(member) : unknownMember();
 });
 const MEMBER_PATCH = '/guilds/:guild/members/:user';
+const MEMBER_ROLE = '/guilds/:guild/members/:user/roles/:role';
 route('PATCH', MEMBER_PATCH, true, ({ state, params, body }) => editMember(state, params.guild!, params.user!, body));
+route('PUT', MEMBER_ROLE, true, ({ state, params }) => editMemberRole(state, params.guild!, params.user!, params.role!, true));
+route('DELETE', MEMBER_ROLE, true, ({ state, params }) => editMemberRole(state, params.guild!, params.user!, params.role!, false));
 
 // ---- dispatch ----
 
@@ -368,9 +371,9 @@ function answer(
   }
   const found = match(method, segments);
   if (!found) return { ...notFound(), unexpected: true };
-  const isMemberWrite = method === 'PATCH' && found.route.template === MEMBER_PATCH;
+  const isMemberWrite = (method === 'PATCH' && found.route.template === MEMBER_PATCH) || found.route.template === MEMBER_ROLE;
   const reply = routeReply(state, found, query, headers, parsed, isMemberWrite);
-  if (isMemberWrite) recordMemberWrite(state, found.params, parsed.body, headers, reply);
+  if (isMemberWrite) recordMemberWrite(state, method, found.params, parsed.body, headers, reply);
   return reply;
 }
 
@@ -386,6 +389,7 @@ function routeReply(
   if (found.route.auth && headers.authorization !== `Bot ${state.botToken}`) return { ...unauthorized(), headers: limits };
   if (isMemberWrite) {
     // The member edit bucket is real: per guild, counted, refused with 429 once spent.
+    // The single-role routes draw on the same bucket here (stricter than separate buckets).
     const taken = state.memberLimiter.take(found.params.guild!);
     if (taken.refused) return taken.refused;
     limits = taken.headers;
@@ -395,7 +399,7 @@ function routeReply(
   return { ...reply, headers: { ...limits, ...reply.headers } };
 }
 
-function recordMemberWrite(state: FakeState, params: Record<string, string>, body: unknown, headers: Record<string, string>, reply: Reply): void {
+function recordMemberWrite(state: FakeState, method: string, params: Record<string, string>, body: unknown, headers: Record<string, string>, reply: Reply): void {
   let auditLogReason = headers['x-audit-log-reason'];
   try {
     if (auditLogReason !== undefined) auditLogReason = decodeURIComponent(auditLogReason);
@@ -405,6 +409,8 @@ function recordMemberWrite(state: FakeState, params: Record<string, string>, bod
   const code = (reply.body as { code?: unknown } | undefined)?.code;
   state.memberWrites.push({
     at: performance.now(),
+    method: method as 'PATCH' | 'PUT' | 'DELETE',
+    ...(params.role !== undefined ? { roleId: params.role } : {}),
     guildId: params.guild!,
     userId: params.user!,
     body: structuredClone(body),

@@ -4,7 +4,7 @@
  
 import { nextSnowflake } from './snowflake.ts';
 import { RateLimiter } from './ratelimit.ts';
-import { defaultBotPermissions, orderRoles, type RoleRecord } from './roles.ts';
+import { defaultBotPermissions, moveRole, orderRoles, type RoleRecord } from './roles.ts';
 import { Signal } from './signal.ts';
 import type { DirectMessage, FakeDiscordOptions, MemberWrite, RecordedFile, RecordedRequest } from './types.ts';
 import type { InteractionRecord } from './interactions.ts';
@@ -126,7 +126,7 @@ export class FakeState {
         id: botRoleId,
         name: options.botUsername ?? 'Fake Bot',
         permissions: input.botRole?.permissions ?? defaultBotPermissions(DEFAULT_APP_PERMISSIONS),
-        position: input.botRole?.position ?? Math.max(given.length, ...given.map((r) => r.position ?? 0)) + 1,
+        position: Number.MAX_SAFE_INTEGER,
         managed: true,
         tags: { bot_id: this.botUserId },
       };
@@ -134,7 +134,6 @@ export class FakeState {
         id: input.id,
         name: input.name,
         ownerId: input.ownerId ?? DEFAULT_OWNER_ID,
-        // The bot role goes last among equal positions, i.e. above a given role placed at the same number.
         roles: orderRoles([...given, botRole]),
         everyonePermissions: EVERYONE_PERMISSIONS,
         botRoleId,
@@ -142,6 +141,8 @@ export class FakeState {
         members: new Map(),
         joinedAt,
       };
+      // botRole.position is where the bot's role ends up; the roles from there up move one higher.
+      if (input.botRole?.position !== undefined) moveRole(guild.roles, botRoleId, input.botRole.position);
       this.guilds.set(guild.id, guild);
       this.channels.set(channelId, { id: channelId, type: 0, guildId: guild.id, name: 'general' });
       this.upsertMember(guild.id, this.botUserId, [botRoleId], undefined);

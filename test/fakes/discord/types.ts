@@ -23,7 +23,7 @@ export type FakeRoleInput = Omit<FakeRole, 'id' | 'permissions'> & { id?: string
 
 /** The bot's own integration role in a guild. */
 export interface FakeBotRoleInput {
-  /** default: above every other role */
+  /** where the bot's role ends up (1 = just above @everyone; the roles from there up move one higher). Default: on top. */
   position?: number;
   /** default: Manage Roles | Manage Nicknames | the usual channel permissions */
   permissions?: string;
@@ -72,10 +72,13 @@ export interface RateLimitConfig {
   windowMs: number;
 }
 
-/** One PATCH /guilds/:guild/members/:user as the fake answered it. */
+/** One member edit (PATCH /guilds/:guild/members/:user, or PUT/DELETE of one of its roles) as the fake answered it. */
 export interface MemberWrite {
   /** performance.now() when it was answered */
   at: number;
+  /** PATCH edits the member; PUT/DELETE .../roles/:role add or remove one role (roleId set) */
+  method: 'PATCH' | 'PUT' | 'DELETE';
+  roleId?: string;
   guildId: string;
   userId: string;
   body: any;
