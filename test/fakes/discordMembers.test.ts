@@ -278,8 +278,11 @@ describe('fake Discord: member events through a discord.js Client', () => {
     expect(after.roles.cache.has(LOW)).toBe(true);
     await pilot.edit({ roles: [], nick: 'Pilot [CORP]' });
     expect(guild.members.cache.get(PILOT)!.nickname).toBe('Pilot [CORP]');
-    expect(fake.memberWrites.at(-2)?.auditLogReason).toBe('EVE sync');
+    expect(fake.memberWrites.at(-2)).toMatchObject({ method: 'PUT', roleId: LOW, auditLogReason: 'EVE sync', status: 204 });
     await pilot.setNickname(null);
+    // The bot's own nickname goes to /members/@me.
+    await guild.members.me!.setNickname('Corp Bot');
+    expect(fake.member(GUILD, fake.botUserId).nick).toBe('Corp Bot');
   });
 
   it('announces joins, leaves, outside changes and role moves', async () => {

@@ -1,6 +1,7 @@
 // A fake Discord (REST + gateway on one loopback port) that the real
 // discord.js 14 client logs in to, so end-to-end tests drive the real bot
-// without reaching discord.com. Usage: see test/fakes/discord.test.ts.
+// without reaching discord.com. Usage: see test/fakes/discord.test.ts, and
+// test/fakes/discordMembers.test.ts for roles, member edits and their limits.
  
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -37,6 +37,11 @@ function checkBody(body: any): FieldProblem[] {
 
 /** PATCH /guilds/:guild/members/:user with { roles?, nick? }. */
 export function editMember(state: FakeState, guildId: string, userId: string, body: any): Reply {
+  // Modify Current Member (what member.setNickname on the bot itself sends): nick only.
+  if (userId === '@me') {
+    userId = state.botUserId;
+    if (body && typeof body === 'object' && body.roles !== undefined) return discordError(400, 50035, 'Invalid Form Body');
+  }
   const guild = state.guilds.get(guildId);
   if (!guild) return unknownGuild();
   const problems = checkBody(body);
