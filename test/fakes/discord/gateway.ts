@@ -248,6 +248,24 @@ export class Gateway {
   }
 
   /**
+   * A guild event as Discord fans it out: to every session that has `intent`
+   * and whose shard owns the guild. A session whose connection dropped gets
+   * it on RESUME, like the real gateway's replay.
+   */
+  guildEvent(guildId: string, t: string, d: unknown, intent: number): void {
+    for (const session of this.sessions.values()) {
+      if ((session.intents & intent) === 0 || shardForGuild(guildId, session.shard[1]) !== session.shard[0]) continue;
+      const connection = this.connections.find((c) => c.open && c.session === session);
+      if (connection) {
+        void this.dispatch(connection, t, d).catch(() => undefined);
+      } else {
+        session.seq += 1;
+        session.events.push({ s: session.seq, t, d });
+      }
+    }
+  }
+
+  /**
    * Which connection gets an event for a guild: the given index, else the first
    * ready one whose shard owns the guild (DMs go to shard 0), else the first ready one.
    */

@@ -1,6 +1,7 @@
 // A fake Discord (REST + gateway on one loopback port) that the real
 // discord.js 14 client logs in to, so end-to-end tests drive the real bot
-// without reaching discord.com. Usage: see test/fakes/discord.test.ts.
+// without reaching discord.com. Usage: see test/fakes/discord.test.ts, and
+// test/fakes/discordMembers.test.ts for roles, member edits and their limits.
  
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,14 +9,17 @@ import { performance } from 'node:perf_hooks';
 import { Gateway, type GatewayConnectionInfo } from './gateway.ts';
 import { buildCommandInteraction, buildComponentInteraction, InteractionHandle, type InteractionRecord } from './interactions.ts';
 import { handleRest } from './rest.ts';
-import { makeBotToken } from './snowflake.ts';
-import { DEFAULT_APPLICATION_ID, FakeState } from './state.ts';
-import type { ButtonInput, CommandInput, DirectMessage, FakeDiscordOptions, FakeMemberInput, RecordedRequest } from './types.ts';
+import { memberUpdated } from './members.ts';
+import { moveRole, renumber, type RoleRecord } from './roles.ts';
+import { makeBotToken, nextSnowflake } from './snowflake.ts';
+import { DEFAULT_APPLICATION_ID, FakeState, Intent } from './state.ts';
+import type { ButtonInput, CommandInput, DirectMessage, FakeDiscordOptions, FakeMemberInput, FakeRoleInput, MemberWrite, RateLimitConfig, RecordedRequest } from './types.ts';
 
 export type * from './types.ts';
 export type { GatewayConnectionInfo } from './gateway.ts';
 export { InteractionHandle } from './interactions.ts';
 export { DEFAULT_APPLICATION_ID, DEFAULT_GUILD_ID, DEFAULT_OWNER_ID } from './state.ts';
+export { Permission } from './roles.ts';
 
 export class FakeDiscord {
   /** 'http://127.0.0.1:PORT/api': pass as DISCORD_API_URL / `rest.api` */
@@ -58,6 +62,7 @@ export class FakeDiscord {
     const { port } = server.address() as AddressInfo;
     state.baseUrl = `http://127.0.0.1:${port}`;
     const gateway = new Gateway(state, server);
+    state.onGuildEvent = (guildId, t, d, intent) => gateway.guildEvent(guildId, t, d, intent);
     return new FakeDiscord(state, server, gateway);
   }
 
@@ -181,6 +186,132 @@ export class FakeDiscord {
 
   removeMember(guildId: string, userId: string): void {
     this.state.requireGuild(guildId).members.delete(userId);
+  }
+
+  // ---- members as the gateway announces them (state updated, event sent to Guild Members sessions) ----
+
+  /** A user joins: GUILD_MEMBER_ADD with the full member. */
+  memberJoins(guildId: string, member: FakeMemberInput): any {
+    this.state.ensureUser(member.userId, member.username);
+    const guild = this.state.requireGuild(guildId);
+    if (guild.members.has(member.userId)) throw new Error(`fake discord: ${member.userId} is already a member of ${guildId}`);
+    this.state.upsertMember(guildId, member.userId, member.roles ?? [], member.nick ?? null);
+    const json = this.state.memberJson(guildId, member.userId);
+    this.state.onGuildEvent(guildId, 'GUILD_MEMBER_ADD', { guild_id: guildId, ...json }, Intent.GuildMembers);
+    this.state.signal.notify();
+    return structuredClone(json);
+  }
+
+  /** A member leaves (or is kicked): GUILD_MEMBER_REMOVE { guild_id, user }. */
+  memberLeaves(guildId: string, userId: string): void {
+    const guild = this.state.requireGuild(guildId);
+    if (!guild.members.delete(userId)) throw new Error(`fake discord: ${userId} is not a member of ${guildId}`);
+    this.state.onGuildEvent(guildId, 'GUILD_MEMBER_REMOVE', { guild_id: guildId, user: this.state.userJson(userId) }, Intent.GuildMembers);
+    this.state.signal.notify();
+  }
+
+  /** Someone else (a moderator) changes a member: GUILD_MEMBER_UPDATE. */
+  memberChanges(guildId: string, userId: string, change: { roles?: string[]; nick?: string | null }): any {
+    const guild = this.state.requireGuild(guildId);
+    if (!guild.members.has(userId)) throw new Error(`fake discord: ${userId} is not a member of ${guildId}`);
+    this.state.upsertMember(guildId, userId, change.roles, change.nick);
+    memberUpdated(this.state, guild, userId);
+    return this.member(guildId, userId);
+  }
+
+  /** The member as GET /guilds/:guild/members/:user returns it, or undefined. */
+  member(guildId: string, userId: string): any {
+    return structuredClone(this.state.memberJson(guildId, userId));
+  }
+
+  // ---- roles (GUILD_ROLE_CREATE/UPDATE/DELETE go to sessions with the Guilds intent) ----
+
+  /** The guild's roles as GET /guilds/:guild/roles returns them (@everyone first). */
+  roles(guildId: string): any[] {
+    return this.state.rolesJson(this.state.requireGuild(guildId));
+  }
+
+  /** The id of the bot's integration role in the guild. */
+  botRoleId(guildId: string): string {
+    return this.state.requireGuild(guildId).botRoleId;
+  }
+
+  /** Create a role (default: permissions '0', on top); returns its id. Existing roles at or above `position` move up. */
+  addRole(guildId: string, input: FakeRoleInput): string {
+    const guild = this.state.requireGuild(guildId);
+    const role: RoleRecord = { ...input, id: input.id ?? nextSnowflake(), permissions: input.permissions ?? '0', position: guild.roles.length + 1, managed: input.managed ?? false };
+    if (role.id === guildId || guild.roles.some((r) => r.id === role.id)) throw new Error(`fake discord: role ${role.id} exists already`);
+    guild.roles.push(role);
+    this.state.onGuildEvent(guildId, 'GUILD_ROLE_CREATE', { guild_id: guildId, role: this.state.roleJson(role) }, Intent.Guilds);
+    if (input.position !== undefined) this.setRolePosition(guildId, role.id, input.position);
+    return role.id;
+  }
+
+  /** Delete a role: members lose it, positions above close the gap (as on Discord). */
+  removeRole(guildId: string, roleId: string): void {
+    const guild = this.state.requireGuild(guildId);
+    const index = guild.roles.findIndex((r) => r.id === roleId);
+    if (index < 0) throw new Error(`fake discord: unknown role ${roleId}`);
+    guild.roles.splice(index, 1);
+    renumber(guild.roles);
+    for (const member of guild.members.values()) member.roles = member.roles.filter((id) => id !== roleId);
+    this.state.onGuildEvent(guildId, 'GUILD_ROLE_DELETE', { guild_id: guildId, role_id: roleId }, Intent.Guilds);
+    this.state.signal.notify();
+  }
+
+  /** Move a role to `position` (1 = just above @everyone); the others shift to keep 1..n. */
+  setRolePosition(guildId: string, roleId: string, position: number): void {
+    const guild = this.state.requireGuild(guildId);
+    for (const role of moveRole(guild.roles, roleId, position)) {
+      this.state.onGuildEvent(guildId, 'GUILD_ROLE_UPDATE', { guild_id: guildId, role: this.state.roleJson(role) }, Intent.Guilds);
+    }
+    this.state.signal.notify();
+  }
+
+  /** Change a role's permissions (string or bigint bitfield). */
+  setRolePermissions(guildId: string, roleId: string, permissions: string | bigint): void {
+    const guild = this.state.requireGuild(guildId);
+    const role = guild.roles.find((r) => r.id === roleId);
+    if (!role) throw new Error(`fake discord: unknown role ${roleId}`);
+    role.permissions = String(permissions);
+    this.state.onGuildEvent(guildId, 'GUILD_ROLE_UPDATE', { guild_id: guildId, role: this.state.roleJson(role) }, Intent.Guilds);
+    this.state.signal.notify();
+  }
+
+  /** The bot's integration role's permissions, e.g. without Manage Roles. */
+  setBotPermissions(guildId: string, permissions: string | bigint): void {
+    this.setRolePermissions(guildId, this.botRoleId(guildId), permissions);
+  }
+
+  setBotRolePosition(guildId: string, position: number): void {
+    this.setRolePosition(guildId, this.botRoleId(guildId), position);
+  }
+
+  // ---- member writes ----
+
+  /** Every PATCH /guilds/:guild/members/:user, refused ones (401, 403, 404, 400, 429) included. */
+  get memberWrites(): readonly MemberWrite[] {
+    return this.state.memberWrites;
+  }
+
+  /** 429s answered on the member edit bucket. */
+  get memberRateLimitHits(): number {
+    return this.state.memberLimiter.hits;
+  }
+
+  /** Forget recorded member writes, 429 count and the bucket's current windows. */
+  resetMemberWrites(): void {
+    this.state.memberWrites.length = 0;
+    this.state.memberLimiter.reset();
+  }
+
+  /** The member edit bucket (per guild); setting it starts fresh windows. */
+  get memberRateLimit(): RateLimitConfig {
+    return { ...this.state.memberLimiter.config };
+  }
+  set memberRateLimit(config: RateLimitConfig) {
+    this.state.memberLimiter.config = { ...config };
+    this.state.memberLimiter.resetWindows();
   }
 
   /** A message the fake stores (interaction replies, follow-ups, channel messages), as Discord would return it. */

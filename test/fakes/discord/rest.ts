@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseBody, readRaw } from './body.ts';
 import { bulkOverwrite, deleteCommand, upsertCommand } from './commands.ts';
 import { discordError, notFound, unauthorized, type Reply } from './errors.ts';
+import { editMember, editMemberRole, listMembers, unknownMember } from './members.ts';
 import { interactionCallback, interactionFollowup, interactionMessage, webhookInteraction } from './interactions.ts';
 import { createMessage, editMessage, MessageFlag, validateMessagePayload } from './messages.ts';
 import type { FakeState } from './state.ts';
@@ -21,6 +22,8 @@ interface Context {
   query: URLSearchParams;
   body: any;
   files: RecordedFile[];
+  /** lower-cased request headers */
+  headers: Record<string, string>;
 }
 
 interface Route {
@@ -219,11 +222,17 @@ route('GET', '/guilds/:guild/channels', true, ({ state, params }) => {
   const guild = state.guilds.get(params.guild!);
   return guild ? ok([state.channelJson(guild.channelId)]) : unknownGuild();
 });
+route('GET', '/guilds/:guild/members', true, ({ state, params, query }) => listMembers(state, params.guild!, query));
 route('GET', '/guilds/:guild/members/:user', true, ({ state, params }) => {
   if (!state.guilds.has(params.guild!)) return unknownGuild();
   const member = state.memberJson(params.guild!, params.user!);
-  return member ? ok(member) : discordError(404, 10007, 'Unknown Member');
+  return member ? ok(member) : unknownMember();
 });
+const MEMBER_PATCH = '/guilds/:guild/members/:user';
+const MEMBER_ROLE = '/guilds/:guild/members/:user/roles/:role';
+route('PATCH', MEMBER_PATCH, true, ({ state, params, body }) => editMember(state, params.guild!, params.user!, body));
+route('PUT', MEMBER_ROLE, true, ({ state, params }) => editMemberRole(state, params.guild!, params.user!, params.role!, true));
+route('DELETE', MEMBER_ROLE, true, ({ state, params }) => editMemberRole(state, params.guild!, params.user!, params.role!, false));
 
 // ---- dispatch ----
 
@@ -362,9 +371,51 @@ function answer(
   }
   const found = match(method, segments);
   if (!found) return { ...notFound(), unexpected: true };
-  const limits = rateLimitHeaders(method, found.route.template);
+  const isMemberWrite = (method === 'PATCH' && found.route.template === MEMBER_PATCH) || found.route.template === MEMBER_ROLE;
+  const reply = routeReply(state, found, query, headers, parsed, isMemberWrite);
+  if (isMemberWrite) recordMemberWrite(state, method, found.params, parsed.body, headers, reply);
+  return reply;
+}
+
+function routeReply(
+  state: FakeState,
+  found: { route: Route; params: Record<string, string> },
+  query: URLSearchParams,
+  headers: Record<string, string>,
+  parsed: Awaited<ReturnType<typeof parseBody>>,
+  isMemberWrite: boolean,
+): Reply {
+  let limits = rateLimitHeaders(found.route.method, found.route.template);
   if (found.route.auth && headers.authorization !== `Bot ${state.botToken}`) return { ...unauthorized(), headers: limits };
+  if (isMemberWrite) {
+    // The member edit bucket is real: per guild, counted, refused with 429 once spent.
+    // The single-role routes draw on the same bucket here (stricter than separate buckets).
+    const taken = state.memberLimiter.take(found.params.guild!);
+    if (taken.refused) return taken.refused;
+    limits = taken.headers;
+  }
   if (parsed.error) return { ...discordError(400, 50109, 'The request body contains invalid JSON.'), headers: limits };
-  const reply = found.route.handler({ state, params: found.params, query, body: parsed.body, files: parsed.files });
+  const reply = found.route.handler({ state, params: found.params, query, body: parsed.body, files: parsed.files, headers });
   return { ...reply, headers: { ...limits, ...reply.headers } };
+}
+
+function recordMemberWrite(state: FakeState, method: string, params: Record<string, string>, body: unknown, headers: Record<string, string>, reply: Reply): void {
+  let auditLogReason = headers['x-audit-log-reason'];
+  try {
+    if (auditLogReason !== undefined) auditLogReason = decodeURIComponent(auditLogReason);
+  } catch {
+    // Discord shows a badly encoded reason as sent.
+  }
+  const code = (reply.body as { code?: unknown } | undefined)?.code;
+  state.memberWrites.push({
+    at: performance.now(),
+    method: method as 'PATCH' | 'PUT' | 'DELETE',
+    ...(params.role !== undefined ? { roleId: params.role } : {}),
+    guildId: params.guild!,
+    userId: params.user!,
+    body: structuredClone(body),
+    status: reply.status,
+    ...(typeof code === 'number' ? { code } : {}),
+    auditLogReason,
+  });
 }

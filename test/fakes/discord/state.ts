@@ -3,8 +3,10 @@
 // from here so an id seen on one side resolves on the other.
  
 import { nextSnowflake } from './snowflake.ts';
+import { RateLimiter } from './ratelimit.ts';
+import { defaultBotPermissions, moveRole, orderRoles, type RoleRecord } from './roles.ts';
 import { Signal } from './signal.ts';
-import type { DirectMessage, FakeDiscordOptions, FakeRole, RecordedFile, RecordedRequest } from './types.ts';
+import type { DirectMessage, FakeDiscordOptions, MemberWrite, RecordedFile, RecordedRequest } from './types.ts';
 import type { InteractionRecord } from './interactions.ts';
 
 export const DEFAULT_APPLICATION_ID = '1180000000000000001';
@@ -15,7 +17,9 @@ export const DEFAULT_APP_PERMISSIONS = String(
   (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 15n) | (1n << 16n) | (1n << 18n) | (1n << 31n),
 );
 /** @everyone's defaults in a new server (Discord's value at the time of writing). */
-const EVERYONE_PERMISSIONS = '2222085186637376';
+export const EVERYONE_PERMISSIONS = '2222085186637376';
+/** Intent bits that decide which sessions get guild events. */
+export const Intent = { Guilds: 1 << 0, GuildMembers: 1 << 1 } as const;
 
 export interface UserRecord {
   id: string;
@@ -35,7 +39,12 @@ export interface GuildRecord {
   id: string;
   name: string;
   ownerId: string;
-  roles: FakeRole[];
+  /** ordered by position (1..n); @everyone (id = guild id, position 0) is implicit */
+  roles: RoleRecord[];
+  /** @everyone's permissions */
+  everyonePermissions: string;
+  /** the bot's integration role (managed, tags.bot_id) */
+  botRoleId: string;
   /** the one text channel every fake guild has */
   channelId: string;
   members: Map<string, MemberRecord>;
@@ -91,6 +100,12 @@ export class FakeState {
   readonly failRules: FailRule[] = [];
   restLatencyMs = 0;
   readonly signal = new Signal();
+  /** PATCH /guilds/:guild/members/:user answers, refusals included */
+  readonly memberWrites: MemberWrite[] = [];
+  /** the per-guild bucket of PATCH /guilds/:guild/members/:user */
+  readonly memberLimiter: RateLimiter;
+  /** set by FakeDiscord: sends a guild event to the sessions that have `intent` and own the guild's shard */
+  onGuildEvent: (guildId: string, t: string, d: unknown, intent: number) => void = () => undefined;
 
   constructor(options: FakeDiscordOptions, botToken: string) {
     this.applicationId = options.applicationId ?? DEFAULT_APPLICATION_ID;
@@ -98,23 +113,39 @@ export class FakeState {
     this.botToken = botToken;
     this.callbackDeadlineMs = options.callbackDeadlineMs;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
+    this.memberLimiter = new RateLimiter(options.memberRateLimit ?? { limit: 10, windowMs: 10_000 }, 'PATCH /guilds/:guild/members/:user');
     this.users.set(this.botUserId, { id: this.botUserId, username: options.botUsername ?? 'Fake Bot', globalName: null, bot: true });
     const guilds = options.guilds ?? [{ id: DEFAULT_GUILD_ID, name: 'Fake Corp' }];
     const joinedAt = new Date().toISOString();
     for (const input of guilds) {
       const channelId = nextSnowflake();
+      // The bot's integration role is created when the bot joins: on top unless the test says otherwise.
+      const botRoleId = nextSnowflake();
+      const given = input.roles ?? [];
+      const botRole = {
+        id: botRoleId,
+        name: options.botUsername ?? 'Fake Bot',
+        permissions: input.botRole?.permissions ?? defaultBotPermissions(DEFAULT_APP_PERMISSIONS),
+        position: Number.MAX_SAFE_INTEGER,
+        managed: true,
+        tags: { bot_id: this.botUserId },
+      };
       const guild: GuildRecord = {
         id: input.id,
         name: input.name,
         ownerId: input.ownerId ?? DEFAULT_OWNER_ID,
-        roles: input.roles ?? [],
+        roles: orderRoles([...given, botRole]),
+        everyonePermissions: EVERYONE_PERMISSIONS,
+        botRoleId,
         channelId,
         members: new Map(),
         joinedAt,
       };
+      // botRole.position is where the bot's role ends up; the roles from there up move one higher.
+      if (input.botRole?.position !== undefined) moveRole(guild.roles, botRoleId, input.botRole.position);
       this.guilds.set(guild.id, guild);
       this.channels.set(channelId, { id: channelId, type: 0, guildId: guild.id, name: 'general' });
-      this.upsertMember(guild.id, this.botUserId, [], undefined);
+      this.upsertMember(guild.id, this.botUserId, [botRoleId], undefined);
       this.ensureUser(guild.ownerId);
       this.upsertMember(guild.id, guild.ownerId, [], undefined);
       for (const member of input.members ?? []) {
@@ -141,6 +172,8 @@ export class FakeState {
 
   upsertMember(guildId: string, userId: string, roles: string[] | undefined, nick: string | null | undefined): MemberRecord {
     const guild = this.requireGuild(guildId);
+    // @everyone is implied and never listed in a member's roles.
+    roles = roles?.filter((id) => id !== guildId);
     let member = guild.members.get(userId);
     if (!member) {
       member = { userId, roles: roles ?? [], nick: nick ?? null, joinedAt: new Date().toISOString() };
@@ -212,8 +245,12 @@ export class FakeState {
   }
 
   rolesJson(guild: GuildRecord): any[] {
-    const everyone: FakeRole = { id: guild.id, name: '@everyone', permissions: EVERYONE_PERMISSIONS };
-    return [everyone, ...guild.roles].map((role, position) => ({
+    const everyone: RoleRecord = { id: guild.id, name: '@everyone', permissions: guild.everyonePermissions, position: 0, managed: false };
+    return [everyone, ...guild.roles].map((role) => this.roleJson(role));
+  }
+
+  roleJson(role: RoleRecord): any {
+    return {
       id: role.id,
       name: role.name,
       color: 0,
@@ -221,12 +258,13 @@ export class FakeState {
       hoist: false,
       icon: null,
       unicode_emoji: null,
-      position,
+      position: role.position,
       permissions: role.permissions,
-      managed: false,
+      managed: role.managed,
       mentionable: false,
       flags: 0,
-    }));
+      ...(role.tags ? { tags: role.tags } : {}),
+    };
   }
 
   channelJson(id: string): any {

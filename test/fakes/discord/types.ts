@@ -5,7 +5,28 @@
 export interface FakeRole {
   id: string;
   name: string;
+  /** string bitfield, e.g. '268435456' (Manage Roles) */
   permissions: string;
+  /**
+   * Higher = more power; @everyone is 0. Default: the order given (first = 1).
+   * The fake keeps positions contiguous (1..n) as Discord does after a move.
+   */
+  position?: number;
+  /** integration (bot) or booster role: nobody can assign or remove it */
+  managed?: boolean;
+  /** e.g. { bot_id } for a bot's integration role, { premium_subscriber: null } for the booster role */
+  tags?: Record<string, unknown>;
+}
+
+/** Role input for FakeDiscord.addRole: id and permissions are optional. */
+export type FakeRoleInput = Omit<FakeRole, 'id' | 'permissions'> & { id?: string; permissions?: string };
+
+/** The bot's own integration role in a guild. */
+export interface FakeBotRoleInput {
+  /** where the bot's role ends up (1 = just above @everyone; the roles from there up move one higher). Default: on top. */
+  position?: number;
+  /** default: Manage Roles | Manage Nicknames | the usual channel permissions */
+  permissions?: string;
 }
 
 export interface FakeMemberInput {
@@ -22,6 +43,8 @@ export interface FakeGuildInput {
   roles?: FakeRole[];
   /** members known to GET /guilds/:id/members/:user (users that run commands are added too) */
   members?: FakeMemberInput[];
+  /** the bot's integration role (managed, tags.bot_id), which the bot member holds */
+  botRole?: FakeBotRoleInput;
 }
 
 export interface FakeDiscordOptions {
@@ -40,6 +63,30 @@ export interface FakeDiscordOptions {
    * Default: not enforced (tests read `firstResponseAt - dispatchedAt` instead).
    */
   callbackDeadlineMs?: number;
+  /** the bucket of PATCH /guilds/:guild/members/:user, per guild (default 10 per 10 s) */
+  memberRateLimit?: RateLimitConfig;
+}
+
+export interface RateLimitConfig {
+  limit: number;
+  windowMs: number;
+}
+
+/** One member edit (PATCH /guilds/:guild/members/:user, or PUT/DELETE of one of its roles) as the fake answered it. */
+export interface MemberWrite {
+  /** performance.now() when it was answered */
+  at: number;
+  /** PATCH edits the member; PUT/DELETE .../roles/:role add or remove one role (roleId set) */
+  method: 'PATCH' | 'PUT' | 'DELETE';
+  roleId?: string;
+  guildId: string;
+  userId: string;
+  body: any;
+  status: number;
+  /** Discord's JSON error code when refused */
+  code?: number;
+  /** the decoded X-Audit-Log-Reason header */
+  auditLogReason: string | undefined;
 }
 
 export interface RecordedFile {
