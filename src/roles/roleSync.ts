@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import type { EveDirectory } from '../services.ts';
 import type { DiscordGuilds, GuildSnapshot, MemberSnapshot } from './discordGuilds.ts';
 import { escapeMarkdown as escapeName } from '../text.ts';
-import { planMember, validateTemplate, type MemberPlan, type PlanCharacter } from './plan.ts';
+import { auditLogReason, planMember, validateTemplate, type LinkedCharacter, type MemberPlan } from './index.ts';
 import { readRoleConfig, type RoleRule, type RoleSettings } from './ruleStore.ts';
 
 export interface RoleSyncOptions {
@@ -244,7 +244,7 @@ export class RoleSync {
     const guildId = context.guild.guildId;
     const rolesChange = plan.roles.add.length > 0 || plan.roles.remove.length > 0;
     if (!rolesChange && !plan.nick.change) return 'unchanged';
-    const reason = [...new Set(plan.reasons.values())].join('; ') || 'EVE role sync';
+    const reason = auditLogReason(plan, context.guild) ?? 'EVE role sync';
     const result = await guilds.editMember(
       guildId,
       member.userId,
@@ -328,7 +328,7 @@ export class RoleSync {
   }
 }
 
-function toPlanCharacter(c: StoredCharacter, tickers: Map<bigint, string>): PlanCharacter {
+function toPlanCharacter(c: StoredCharacter, tickers: Map<bigint, string>): LinkedCharacter {
   const dead = !c.grant || c.grant.status === 'invalid';
   return {
     id: c.id,

@@ -1,19 +1,9 @@
 import type { Database } from '../db/client.ts';
 
-export type RuleTarget = { kind: 'corporation'; id: bigint } | { kind: 'alliance'; id: bigint } | { kind: 'linked' };
+import type { RoleRule, RoleSyncSettings } from './types.ts';
 
-export interface RoleRule {
-  roleId: bigint;
-  target: RuleTarget;
-  through: 'main' | 'any';
-}
-
-export interface RoleSettings {
-  graceHours: number;
-  unlinkedRoleId: bigint | null;
-  nicknameTemplate: string | null;
-  nicknameExemptRoleId: bigint | null;
-}
+export type { RoleRule, RuleTarget } from './types.ts';
+export type RoleSettings = RoleSyncSettings;
 
 export const DEFAULT_ROLE_SETTINGS: RoleSettings = Object.freeze({ graceHours: 24, unlinkedRoleId: null, nicknameTemplate: null, nicknameExemptRoleId: null });
 
