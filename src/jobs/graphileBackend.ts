@@ -62,7 +62,19 @@ export async function createGraphileBackend(options: GraphileBackendOptions): Pr
             runAt: new Date(helpers.job.run_at),
           });
       }
-      runner = await run({ pgPool: pool, logger, taskList, concurrency, noHandleSignals: true, pollInterval: options.pollIntervalMs });
+      runner = await run({
+        pgPool: pool,
+        logger,
+        taskList,
+        concurrency,
+        noHandleSignals: true,
+        pollInterval: options.pollIntervalMs,
+        // no crontab file from the working directory: recurring work is every()
+        crontab: '',
+        // Batched (even with no delay), completions and failures are retried on a database
+        // hiccup and awaited at shutdown; unbatched, graphile-worker leaves their promise unhandled.
+        preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      });
     },
 
     async stop(timeoutMs: number): Promise<void> {
