@@ -112,6 +112,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     jobs = await createJobQueue({ databaseUrl, embedded: target.embedded !== undefined, logger, database });
     const queue = jobs;
     // Set once the role jobs exist: services below tell it when a user's characters change.
+    // eslint-disable-next-line prefer-const -- assigned below, once the role sync it needs exists
     let roleJobs: RoleJobs | undefined;
     const charactersChanged = (userId: bigint) => void roleJobs?.userChanged(userId).catch((error: unknown) => logger.warn({ err: error }, 'could not schedule a role sync'));
     const tokens = new TokenService({ database, box, sso: ssoClient, verifier, notifier, logger, onCharactersChanged: charactersChanged });

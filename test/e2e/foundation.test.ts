@@ -18,7 +18,7 @@ describe('given the bot started as users start it, against the fakes', () => {
   it('then it identified with the Guilds intent only and registered its commands once', () => {
     expect(bed.discord.identifyIntents).toBe(1); // GatewayIntentBits.Guilds
     const registered = bed.discord.commands('global') as { name: string }[];
-    expect(registered.map((c) => c.name).sort()).toEqual(['audit', 'characters', 'help', 'link', 'skills', 'unlink', 'wallet']);
+    expect(registered.map((c) => c.name).sort()).toEqual(['audit', 'characters', 'help', 'link', 'roles', 'skills', 'unlink', 'wallet']);
     expect(bed.discord.commandRegistrations).toBe(1);
   });
 

@@ -20,9 +20,13 @@ export class PgStatementCounter {
     readonly statements: CapturedStatement[],
   ) {}
 
+  /**
+   * Connections of the bot's job queue (application_name `evebot-jobs`) are
+   * not counted: their polling runs on its own clock, whatever a command does.
+   */
   static async start(target: { host: string; port: number }): Promise<PgStatementCounter> {
     const statements: CapturedStatement[] = [];
-    const proxy = await TcpProxy.start(target, () => statementReader(statements));
+    const proxy = await TcpProxy.start(target, () => statementReader(statements, (application) => application !== JOB_QUEUE_APPLICATION));
     return new PgStatementCounter(proxy, statements);
   }
 
@@ -43,10 +47,14 @@ export class PgStatementCounter {
   }
 }
 
-/** Reads one connection's frontend messages and appends each executed statement. */
-function statementReader(statements: CapturedStatement[]): (chunk: Buffer) => void {
+/** The application_name the job queue's connections give (src/jobs/graphileBackend.ts). */
+const JOB_QUEUE_APPLICATION = 'evebot-jobs';
+
+/** Reads one connection's frontend messages and appends each executed statement (if the connection counts). */
+function statementReader(statements: CapturedStatement[], counts: (application: string | undefined) => boolean): (chunk: Buffer) => void {
   let buffer = Buffer.alloc(0);
   let started = false;
+  let counted = true;
   let lastSql = '';
   let lastParams: CapturedStatement['params'] = [];
   return (chunk: Buffer) => {
@@ -57,9 +65,13 @@ function statementReader(statements: CapturedStatement[]): (chunk: Buffer) => vo
         const length = buffer.readInt32BE(0);
         if (buffer.length < length) return;
         const code = buffer.readInt32BE(4);
+        const message = buffer.subarray(8, length);
         buffer = buffer.subarray(length);
         // SSLRequest / GSSENCRequest come before the real startup message.
-        if (code !== 80877103 && code !== 80877104) started = true;
+        if (code !== 80877103 && code !== 80877104) {
+          started = true;
+          counted = counts(startupParameters(message).application_name);
+        }
         continue;
       }
       if (buffer.length < 5) return;
@@ -74,12 +86,20 @@ function statementReader(statements: CapturedStatement[]): (chunk: Buffer) => vo
       } else if (type === 'B') {
         lastParams = parseBind(body);
       } else if (type === 'E') {
-        statements.push({ sql: lastSql, params: lastParams });
+        if (counted) statements.push({ sql: lastSql, params: lastParams });
       } else if (type === 'Q') {
-        statements.push({ sql: body.subarray(0, body.length - 1).toString('utf8'), params: [] });
+        if (counted) statements.push({ sql: body.subarray(0, body.length - 1).toString('utf8'), params: [] });
       }
     }
   };
+}
+
+/** The key/value pairs of a startup message (user, database, application_name, …). */
+function startupParameters(message: Buffer): Record<string, string> {
+  const parts = message.toString('utf8').split('\0');
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < parts.length && parts[i]; i += 2) out[parts[i]!] = parts[i + 1]!;
+  return out;
 }
 
 function parseBind(body: Buffer): CapturedStatement['params'] {
