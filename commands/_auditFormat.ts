@@ -44,6 +44,12 @@ export function summaryDescription(report: AuditReport): string {
       : `Members: the ${plural(t.members, 'user')} the bot has seen in this server (they used a command or /link here). ${HOW_TO_ENABLE_MEMBERS_INTENT}`,
   );
   if (!report.affiliationsLive) lines.push("⚠️ EVE's API did not answer: corporations are as last stored.");
+  if (report.roleSync) {
+    const { problems, inGrace } = report.roleSync;
+    lines.push(
+      `Role sync: ${problems === 0 ? '✅ no problem' : `⚠️ ${plural(problems, 'problem')} (see /roles list)`}${inGrace > 0 ? ` · ${plural(inGrace, 'member')} keep roles on a dead login until its grace ends` : ''}`,
+    );
+  }
   return lines.join('\n').slice(0, EMBED_LIMITS.description);
 }
 
@@ -138,6 +144,10 @@ export function characterLines(c: AuditCharacter, names: Names): string {
 }
 
 /** One line of the audit trail. */
+const roleOf = (e: TrailEvent) => (typeof e.detail.roleId === 'string' && /^\d+$/.test(e.detail.roleId) ? `<@&${e.detail.roleId}>` : 'a role');
+/** The sync's reason without its "EVE role sync: " prefix (the event says what it is). */
+const reasonOf = (e: TrailEvent) => (typeof e.detail.reason === 'string' ? ` (${escapeMarkdown(e.detail.reason.replace(/^EVE role sync: /, ''))})` : '');
+
 export function eventLine(e: TrailEvent, names: Names): string {
   const who = e.discordUserId === null ? 'someone' : userMention(String(e.discordUserId));
   const character = typeof e.detail.name === 'string' ? bold(e.detail.name) : e.characterId === null ? 'a character' : `character ${e.characterId}`;
@@ -158,6 +168,10 @@ export function eventLine(e: TrailEvent, names: Names): string {
     corporation_changed: () => `${character} (${who}) moved from ${corp('fromCorporationId')} to ${corp('toCorporationId')}`,
     settings_changed: () => `${who} changed the /audit settings`,
     guild_left: () => (e.discordUserId === null ? 'the bot was removed from this server' : `${who} left this server`),
+    role_added: () => `${who} got ${roleOf(e)}${reasonOf(e)}`,
+    role_removed: () => `${who} lost ${roleOf(e)}${reasonOf(e)}`,
+    nickname_changed: () => `${who}'s nickname: ${typeof e.detail.reason === 'string' ? escapeMarkdown(e.detail.reason) : 'changed'}`,
+    alliance_changed: () => `${character} (${who}) changed alliance`,
   };
   return `${time(e.at, TimestampStyles.ShortDate)} ${text[e.kind]?.() ?? `${escapeMarkdown(e.kind)}: ${character} (${who})`}`;
 }

@@ -111,11 +111,20 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     // Background work (role sync, sweeps, expiries) runs on the job queue; handlers are defined before it starts.
     jobs = await createJobQueue({ databaseUrl, embedded: target.embedded !== undefined, logger, database });
     const queue = jobs;
-    // Set once the role jobs exist: services below tell it when a user's characters change.
-    // eslint-disable-next-line prefer-const -- assigned below, once the role sync it needs exists
-    let roleJobs: RoleJobs | undefined;
-    const charactersChanged = (userId: bigint) => void roleJobs?.userChanged(userId).catch((error: unknown) => logger.warn({ err: error }, 'could not schedule a role sync'));
-    const tokens = new TokenService({ database, box, sso: ssoClient, verifier, notifier, logger, onCharactersChanged: charactersChanged });
+    // Role sync is built after the services that report changes to it (it needs what they need): they reach it here.
+    const later: { roleSync?: RoleSync; roleJobs?: RoleJobs } = {};
+    const charactersChanged = (userId: bigint) =>
+      void later.roleJobs?.userChanged(userId).catch((error: unknown) => logger.warn({ err: error }, 'could not schedule a role sync'));
+    const tokens = new TokenService({
+      database,
+      box,
+      sso: ssoClient,
+      verifier,
+      notifier,
+      logger,
+      onCharactersChanged: charactersChanged,
+      deadLoginNotice: async (userId) => later.roleSync?.deadLoginNotice(userId),
+    });
     esi = new EsiClient({
       baseUrl: config.ESI_URL,
       userAgent: agent,
@@ -168,9 +177,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       membersIntent: config.DISCORD_MEMBERS_INTENT,
       sightingTtlMs,
-      requestGuildSync: (guildId) => roleJobs!.guild(guildId),
+      requestGuildSync: (guildId) => later.roleJobs!.guild(guildId),
     });
-    roleJobs = new RoleJobs({
+    const roleJobs = new RoleJobs({
       queue,
       roleSync,
       database,
@@ -179,6 +188,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       affiliationIntervalMs: config.AFFILIATION_INTERVAL_S * 1000,
       reconcileIntervalMs: config.ROLE_SYNC_INTERVAL_S * 1000,
     });
+    later.roleSync = roleSync;
+    later.roleJobs = roleJobs;
     const roleAdmin = new RoleAdmin({ database, names, directory, logger });
     // Housekeeping: sightings past their lifetime; unanswered link confirmations (tokens revoked, reply edited).
     queue.define('audit:expire-sightings', () => audit.expireSightings().then(() => undefined));
@@ -194,7 +205,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       webhookRest: createInteractionRest(config.DISCORD_API_URL),
       onGuildUser: async (guildId, userId, username) => {
         // Seen for the first time in a while (e.g. new, without the members intent): their roles are checked.
-        if (recorder!.record(BigInt(guildId), BigInt(userId), username)) await roleJobs!.member(BigInt(guildId), BigInt(userId));
+        if (recorder!.record(BigInt(guildId), BigInt(userId), username)) await roleJobs.member(BigInt(guildId), BigInt(userId));
       },
     });
 
@@ -218,7 +229,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       onGuildRemoved: (guildId) => void audit.botRemoved(BigInt(guildId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a guild')),
       onMemberLeft: (guildId, userId) =>
         void audit.memberLeft(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a member who left')),
-      onMemberJoined: (guildId, userId) => void roleJobs!.member(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not schedule a role sync')),
+      onMemberJoined: (guildId, userId) => void roleJobs.member(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not schedule a role sync')),
     }).catch((error: unknown) => {
       throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
     });

@@ -80,13 +80,14 @@ export async function saveAffiliationChanges(db: Database, changes: readonly Aff
       RETURNING c."id"`;
     const done = new Set(updated.map((row) => BigInt(row.id)));
     const events = changes
-      .filter((c) => done.has(c.characterId) && c.from.corporationId !== null && c.from.corporationId !== c.to.corporationId)
-      .map((c) => ({
-        kind: 'corporation_changed' satisfies AuditEventKind,
-        discordUserId: c.discordUserId,
-        characterId: c.characterId,
-        detail: { name: c.name, fromCorporationId: String(c.from.corporationId), toCorporationId: String(c.to.corporationId) },
-      }));
+      .filter((c) => done.has(c.characterId) && c.from.corporationId !== null)
+      .flatMap((c): { kind: AuditEventKind; discordUserId: bigint; characterId: bigint; detail: Record<string, string | null> }[] =>
+        c.from.corporationId !== c.to.corporationId
+          ? [{ kind: 'corporation_changed' satisfies AuditEventKind, discordUserId: c.discordUserId, characterId: c.characterId, detail: { name: c.name, fromCorporationId: String(c.from.corporationId), toCorporationId: String(c.to.corporationId) } }]
+          : c.from.allianceId !== c.to.allianceId
+            ? [{ kind: 'alliance_changed' satisfies AuditEventKind, discordUserId: c.discordUserId, characterId: c.characterId, detail: { name: c.name, fromAllianceId: c.from.allianceId === null ? null : String(c.from.allianceId), toAllianceId: c.to.allianceId === null ? null : String(c.to.allianceId) } }]
+            : [],
+      );
     if (events.length > 0) await tx.auditEvent.createMany({ data: events });
   });
 }

@@ -11,7 +11,7 @@ import { trackedMemberLists } from './corporationMembers.ts';
 import { TrackedCorporationsError } from './errors.ts';
 import { expireSightings, forgetGuild, forgetGuildMember, recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
 import { affiliationChanges, assembleReport, type AuditMember, type AuditReport } from './report.ts';
-import { charactersOf } from '../links/roster.ts';
+import { charactersOf, type StoredCharacter } from '../links/roster.ts';
 import { parseCorporationList, readSettings, saveSettings, type AuditSettings } from './settings.ts';
 import { eventCorporationIds, recentEvents, type TrailEvent } from './trail.ts';
 
@@ -147,7 +147,8 @@ export class AuditService {
     });
     const missing = assembled.tracked.flatMap((t) => t.missing);
     const entities = [...assembled.corporations.map((t) => t.id), ...assembled.alliances.map((t) => t.id), ...tracked, ...previousCorporations(assembled.members), ...eventCorporationIds(events)];
-    const report: AuditReport = { ...assembled, names: await this.#names([...entities, ...missing], budget) };
+    queries += 2;
+    const report: AuditReport = { ...assembled, names: await this.#names([...entities, ...missing], budget), ...(await this.#roleSyncHealth(audit.guildId, characters)) };
 
     logger.info(
       {
@@ -268,6 +269,20 @@ export class AuditService {
     await this.options.recorder?.flush();
     const since = new Date(Date.now() - (this.options.sightingTtlMs ?? DEFAULT_SIGHTING_TTL_MS));
     return recordedGuildMembers(this.options.database, audit.guildId, since);
+  }
+
+  /** Role sync's health for the summary: refusals recorded, and members whose roles hang on a dead login's grace. */
+  async #roleSyncHealth(guildId: bigint, characters: readonly StoredCharacter[]): Promise<Pick<AuditReport, 'roleSync'>> {
+    const { database } = this.options;
+    const [rules, settings] = await Promise.all([database.roleRule.count({ where: { guildId } }), database.roleSettings.findUnique({ where: { guildId }, select: { graceHours: true } })]);
+    if (rules === 0) return {};
+    const problems = await database.roleProblem.count({ where: { guildId } });
+    const graceMs = (settings?.graceHours ?? 24) * 3_600_000;
+    const now = Date.now();
+    const inGrace = new Set(
+      characters.filter((c) => c.grant?.status === 'invalid' && c.grant.invalidSince !== null && now - c.grant.invalidSince.getTime() < graceMs).map((c) => c.discordUserId),
+    ).size;
+    return { roleSync: { problems, inGrace } };
   }
 
   async #names(ids: readonly bigint[], budget: Budget): Promise<Map<bigint, string>> {

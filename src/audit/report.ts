@@ -81,6 +81,8 @@ export interface AuditReport {
   /** corporation, alliance and missing-character names; ids absent when ESI did not know them */
   names: Map<bigint, string>;
   events: TrailEvent[];
+  /** role sync health, when the guild has role rules: refusals recorded, members keeping roles on a dead login's grace */
+  roleSync?: { problems: number; inGrace: number };
 }
 
 export interface ReportInputs {

@@ -1,6 +1,10 @@
+import type { AuditEventKind } from '../db/auditEvents.ts';
 import type { Database } from '../db/client.ts';
 
 export type EventDetail = Record<string, string | number | boolean | null>;
+
+/** Events about one guild, shown only in that guild's audit. */
+const GUILD_ONLY_KINDS: AuditEventKind[] = ['settings_changed', 'guild_left', 'role_added', 'role_removed', 'nickname_changed'];
 
 export interface TrailEvent {
   at: Date;
@@ -23,8 +27,8 @@ export async function recentEvents(
   const rows = await db.auditEvent.findMany({
     where: {
       discordUserId: { in: [...input.memberIds] },
-      // Settings changes and departures are about one guild: only that guild sees them.
-      OR: [{ kind: { notIn: ['settings_changed', 'guild_left'] } }, { guildId: input.guildId }],
+      // Settings, departures and role sync are about one guild: only that guild sees them.
+      OR: [{ kind: { notIn: GUILD_ONLY_KINDS } }, { guildId: input.guildId }],
     },
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
     take: input.limit,

@@ -10,8 +10,10 @@ export type AuditEventKind =
   | 'main_changed'
   | 'grant_invalid'
   | 'refresh_failed'
-  /** /audit saw the character in another corporation than the one stored */
+  /** /audit or the affiliation sweep saw the character in another corporation than the one stored */
   | 'corporation_changed'
+  /** ... or, in the same corporation, in another alliance */
+  | 'alliance_changed'
   /** an admin changed /audit settings */
   | 'settings_changed'
   /** a member left a guild (discordUserId set), or the bot was removed from it (no user): the guild forgets them */

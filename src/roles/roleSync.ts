@@ -6,7 +6,7 @@ import type { EveDirectory } from '../services.ts';
 import type { DiscordGuilds, GuildSnapshot, MemberSnapshot } from './discordGuilds.ts';
 import { escapeMarkdown as escapeName } from '../text.ts';
 import { auditLogReason, planMember, validateTemplate, type LinkedCharacter, type MemberPlan } from './index.ts';
-import { readRoleConfig, type RoleRule, type RoleSettings } from './ruleStore.ts';
+import { DEFAULT_ROLE_SETTINGS, readRoleConfig, type RoleRule, type RoleSettings } from './ruleStore.ts';
 
 export interface RoleSyncOptions {
   database: Database;
@@ -59,11 +59,26 @@ export class RoleSync {
   async syncMember(guildId: bigint, userId: bigint): Promise<{ outcome: MemberOutcome; graceUntil: Date | null }> {
     const context = await this.#context(guildId);
     if (!context) return { outcome: 'not-configured', graceUntil: null };
+    // Discord refused this member before: not retried until the next full reconcile (never hammer a refusal).
+    const refused = await this.options.database.roleProblem.count({ where: { guildId, subject: `member:${userId}` } });
+    if (refused > 0) return { outcome: 'refused', graceUntil: null };
     const member = await this.options.guilds.member(guildId, userId);
     if (!member || member.bot) return { outcome: 'not-member', graceUntil: null };
     const characters = await charactersOf(this.options.database, [userId]);
     const tickers = await this.#tickers(context, characters);
     return this.#apply(context, member, characters, tickers);
+  }
+
+  /** For the DM about a dead login: until when the roles it earns stay (the shortest grace of the user's servers with rules). */
+  async deadLoginNotice(userId: bigint): Promise<string | undefined> {
+    const guilds = await this.guildsOf(userId);
+    if (guilds.length === 0) return undefined;
+    const settings = await this.options.database.roleSettings.findMany({ where: { guildId: { in: guilds } }, select: { guildId: true, graceHours: true } });
+    const grace = new Map(settings.map((s) => [s.guildId, s.graceHours]));
+    const hours = Math.min(...guilds.map((id) => grace.get(id) ?? DEFAULT_ROLE_SETTINGS.graceHours));
+    if (hours === 0) return 'The Discord roles it earned you are removed until you do.';
+    const until = Math.floor((Date.now() + hours * 3_600_000) / 1000);
+    return `Log in again before <t:${until}:f> to keep the Discord roles it earns you.`;
   }
 
   /** Guilds that have rules or settings. */
@@ -88,10 +103,13 @@ export class RoleSync {
    * those that change; discord.js paces the writes by Discord's buckets.
    */
   async reconcileGuild(guildId: bigint, onProgress?: (progress: ReconcileProgress) => void | Promise<void>): Promise<ReconcileProgress> {
-    const progress: ReconcileProgress = { checked: 0, changed: 0, refused: 0, total: undefined };
+    const { database } = this.options;
     const context = await this.#context(guildId);
-    if (!context) return progress;
-    for await (const page of this.#memberPages(guildId, progress)) {
+    if (!context) return { checked: 0, changed: 0, refused: 0, total: undefined };
+    // A reconcile that a restart interrupted continues after the last member it checked.
+    const cursor = await database.roleSyncCursor.findUnique({ where: { guildId } });
+    const progress: ReconcileProgress = { checked: cursor?.checked ?? 0, changed: cursor?.changed ?? 0, refused: 0, total: undefined };
+    for await (const page of this.#memberPages(guildId, progress, cursor?.after ?? 0n)) {
       const characters = await charactersOf(this.options.database, page.map((m) => m.userId));
       const tickers = await this.#tickers(context, characters);
       const byUser = groupBy(characters, (c) => c.discordUserId);
@@ -102,8 +120,12 @@ export class RoleSync {
         if (outcome === 'changed') progress.changed += 1;
         if (outcome === 'refused') progress.refused += 1;
       }
+      const last = page.reduce((max, m) => (m.userId > max ? m.userId : max), 0n);
+      const position = { after: last, checked: progress.checked, changed: progress.changed };
+      await database.roleSyncCursor.upsert({ where: { guildId }, create: { guildId, ...position }, update: position });
       await onProgress?.({ ...progress });
     }
+    await database.roleSyncCursor.deleteMany({ where: { guildId } });
     this.options.logger.info({ guildId: String(guildId), ...progress }, 'role reconcile');
     return progress;
   }
@@ -302,9 +324,10 @@ export class RoleSync {
     return tickers;
   }
 
-  async *#memberPages(guildId: bigint, progress: ReconcileProgress): AsyncGenerator<MemberSnapshot[]> {
+  /** The guild's members in id order, after `start`, a page at a time. */
+  async *#memberPages(guildId: bigint, progress: ReconcileProgress, start = 0n): AsyncGenerator<MemberSnapshot[]> {
     if (this.options.membersIntent) {
-      for (let after = 0n; ; ) {
+      for (let after = start; ; ) {
         const page = await this.options.guilds.members(guildId, after, PAGE);
         if (page.length === 0) return;
         yield page;
@@ -313,8 +336,10 @@ export class RoleSync {
       }
     }
     // Without the intent: the members the bot has seen, each read from Discord (it may have left).
-    const seen = await recordedGuildMembers(this.options.database, guildId, new Date(Date.now() - this.options.sightingTtlMs));
-    progress.total = seen.length;
+    const seen = (await recordedGuildMembers(this.options.database, guildId, new Date(Date.now() - this.options.sightingTtlMs)))
+      .filter((s) => s.discordUserId > start)
+      .sort((a, b) => (a.discordUserId < b.discordUserId ? -1 : 1));
+    progress.total = progress.checked + seen.length;
     for (let i = 0; i < seen.length; i += 50) {
       const slice = seen.slice(i, i + 50);
       const members = await Promise.all(slice.map((s) => this.options.guilds.member(guildId, s.discordUserId)));

@@ -51,6 +51,8 @@ export interface TokenServiceOptions {
   leasePollMs?: number;
   /** a user's characters changed (a login died, a character changed hands): their roles may change */
   onCharactersChanged?: (discordUserId: bigint) => void;
+  /** a sentence for the DM about a dead login: until when the roles it earns are kept */
+  deadLoginNotice?: (discordUserId: bigint) => Promise<string | undefined>;
 }
 
 /** A refusal this soon after a rotation or an unanswered request is suspicious: about one access token's life. */
@@ -76,7 +78,7 @@ export type TokenResult = { token: string } | { error: TokenError };
  * after a rotation or an unanswered request only on a second, later refusal.
  */
 export class TokenService {
-  readonly #options: Required<Omit<TokenServiceOptions, 'onCharactersChanged'>> & Pick<TokenServiceOptions, 'onCharactersChanged'>;
+  readonly #options: Required<Omit<TokenServiceOptions, 'onCharactersChanged' | 'deadLoginNotice'>> & Pick<TokenServiceOptions, 'onCharactersChanged' | 'deadLoginNotice'>;
   readonly #inFlight = new Map<bigint, Promise<string>>();
   readonly #slots: Semaphore;
 
@@ -395,9 +397,10 @@ export class TokenService {
     if (!killed) throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('the grant changed while its refresh was refused') });
     // Told only once the change is committed.
     this.#options.onCharactersChanged?.(grant.character.discordUserId);
+    const roles = await this.#options.deadLoginNotice?.(grant.character.discordUserId).catch(() => undefined);
     await this.#options.notifier
       .sendDirectMessage(grant.character.discordUserId, {
-        content: `Your EVE login for **${escapeMarkdown(grant.character.name)}** has expired or was revoked, so the bot can no longer read its data. Use /link to log in again.`,
+        content: `Your EVE login for **${escapeMarkdown(grant.character.name)}** has expired or was revoked, so the bot can no longer read its data. Use /link to log in again.${roles ? ` ${roles}` : ''}`,
       })
       .catch(() => undefined);
     throw new LoginExpiredError(characterId, grant.character.name, error.error);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOptionInput, ReplyView } from '../fakes/discord/index.ts';
+import { BotProcess, freePort } from '../support/botProcess.ts';
 import { linkCharacter } from '../support/linking.ts';
 import { TestBed } from '../support/testBed.ts';
 
@@ -188,5 +189,35 @@ describe('/roles: roles and nicknames from EVE', () => {
     const reply = await interaction.waitForReply((r) => !r.loading);
     expect(reply.content).toMatch(/You need the Manage Roles/);
     await sleep(10);
+  });
+});
+
+describe('role sync with two bot processes on one database', () => {
+  let bed: TestBed;
+  let second: BotProcess | undefined;
+  beforeAll(async () => {
+    bed = await TestBed.start({ env: { AFFILIATION_INTERVAL_S: '2' } });
+    bed.eve.addCorporation(ALPHA);
+    bed.eve.addCharacter({ ...ALICE, corporationId: ALPHA.id });
+    // Each sweep asks ESI again (cache time 1 s, shorter than the period), so the requests count the sweeps.
+    bed.eve.esi.cacheSeconds.affiliation = 1;
+    await linkCharacter(bed, ALICE_USER, ALICE.id);
+    second = new BotProcess({ ...bed.env, HTTP_PORT: String(await freePort()) });
+    await second.waitForReady();
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await bed?.stop();
+  });
+
+  it('then each affiliation sweep runs once across both, not once in each', async () => {
+    const sweeps = () => bed.eve.esiRequests.filter((r) => r.path === '/characters/affiliation').length;
+    const before = sweeps();
+    await sleep(8_000);
+    const ran = sweeps() - before;
+    console.log(`affiliation sweeps in 8 s with two processes: ${ran}`);
+    // Four periods of 2 s: about four sweeps in all (one more or less at the edges), never eight.
+    expect(ran).toBeGreaterThanOrEqual(2);
+    expect(ran).toBeLessThanOrEqual(5);
   });
 });

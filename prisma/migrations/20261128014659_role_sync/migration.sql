@@ -35,6 +35,17 @@ CREATE TABLE "role_problem" (
     CONSTRAINT "role_problem_pkey" PRIMARY KEY ("guild_id","subject")
 );
 
+-- CreateTable
+CREATE TABLE "role_sync_cursor" (
+    "guild_id" BIGINT NOT NULL,
+    "after" BIGINT NOT NULL,
+    "checked" INTEGER NOT NULL DEFAULT 0,
+    "changed" INTEGER NOT NULL DEFAULT 0,
+    "started_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "role_sync_cursor_pkey" PRIMARY KEY ("guild_id")
+);
+
 -- CreateIndex
 CREATE INDEX "role_rule_guild_id_idx" ON "role_rule"("guild_id");
 
