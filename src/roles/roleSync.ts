@@ -218,7 +218,9 @@ export class RoleSync {
     for (const roleId of managed) {
       const gain = previewed.plans.filter((p) => p.plan.roles.add.includes(roleId)).map((p) => escapeName(p.member.username));
       const lose = previewed.plans.filter((p) => p.plan.roles.remove.includes(roleId)).map((p) => escapeName(p.member.username));
-      lines.push(`${roleName(roleId)}: ${gain.length} would gain it${gain.length ? ` (${gain.slice(0, 10).join(', ')}${gain.length > 10 ? ', …' : ''})` : ''}, ${lose.length} would lose it${lose.length ? ` (${lose.slice(0, 10).join(', ')}${lose.length > 10 ? ', …' : ''})` : ''}`);
+      const some = (names: string[]) => `${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`;
+      const parts = [...(gain.length ? [`${gain.length} would gain it (${some(gain)})`] : []), ...(lose.length ? [`${lose.length} would lose it (${some(lose)})`] : [])];
+      lines.push(`${roleName(roleId)}: ${parts.join('; ')}`);
     }
     const nicks = previewed.plans.filter((p) => p.plan.nick.change);
     if (nicks.length > 0) lines.push(`${nicks.length} nickname${nicks.length === 1 ? '' : 's'} would change (${nicks.slice(0, 10).map((p) => escapeName(p.plan.nick.to ?? p.member.username)).join(', ')}${nicks.length > 10 ? ', …' : ''})`);
