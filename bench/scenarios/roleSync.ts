@@ -86,6 +86,8 @@ export async function roleSync(): Promise<ScenarioResult[]> {
     const moverId = String(mover.userId);
     bed.eve.addCharacter({ id: mover.characterIds[0]!, name: `Pilot ${mover.characterIds[0]}`, corporationId: OTHER.id });
     bed.eve.clearEsiCache();
+    const affiliationPosts = () => bed.eve.esiRequests.filter((r) => r.method === 'POST' && r.path.endsWith('/characters/affiliation'));
+    const postsBefore = affiliationPosts().length;
     const movedAt = performance.now();
     const deadline = movedAt + (AFFILIATION_INTERVAL_S + 15) * 1000;
     while (performance.now() < deadline && !ok().some((w) => w.userId === moverId)) await sleep(50);
@@ -93,6 +95,8 @@ export async function roleSync(): Promise<ScenarioResult[]> {
     const secondsToWrite = moverWrite ? (moverWrite.at - movedAt) / 1000 : Number.NaN;
     await sleep((AFFILIATION_INTERVAL_S + 2) * 1000); // another sweep: no further writes
     const moveWrites = ok().length;
+    const postsAfter = affiliationPosts().length - postsBefore;
+    const waitedS = round((performance.now() - movedAt) / 1000, 0);
     const moverLostRole = !(bed.discord.member(GUILD, moverId)?.roles ?? []).includes(ROLE);
     const limit = AFFILIATION_INTERVAL_S + AFFILIATION_SLACK_S;
 
@@ -113,6 +117,7 @@ export async function roleSync(): Promise<ScenarioResult[]> {
           { metric: '  dispatch → "Sync done"', value: `${round(second.ms / 1000, 1)} s` },
           { metric: '  reply', value: second.text.replace(/\|/g, '/') },
           { metric: `one main moves corporation (AFFILIATION_INTERVAL_S=${AFFILIATION_INTERVAL_S}): member writes`, value: String(moveWrites), target: '1', ok: moveWrites === 1 && moverLostRole },
+          { metric: `  POST /characters/affiliation the bot sent ESI: before the change / in the ${waitedS} s after`, value: `${postsBefore} / ${postsAfter}`, target: `– / ≥ ${Math.ceil((IN_CORPORATION + ELSEWHERE) * 2 / 1000)}` },
           { metric: '  ESI changed → the write', value: moverWrite ? `${round(secondsToWrite, 1)} s` : 'no write', target: `≤ ${limit} s`, ok: secondsToWrite <= limit },
         ],
       },
