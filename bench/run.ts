@@ -6,6 +6,7 @@ import { acknowledgement } from './scenarios/acknowledgement.ts';
 import { auditMemory } from './scenarios/auditMemory.ts';
 import { cache } from './scenarios/cache.ts';
 import { refreshStorm } from './scenarios/refreshStorm.ts';
+import { roleSync } from './scenarios/roleSync.ts';
 import { startup } from './scenarios/startup.ts';
 import { warmWallet } from './scenarios/warmWallet.ts';
 
@@ -16,6 +17,7 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult[]>> = {
   cache,
   startup,
   audit: auditMemory,
+  roles: roleSync,
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SCENARIOS);
