@@ -35,6 +35,9 @@ export async function roleSync(): Promise<ScenarioResult[]> {
     },
   });
   try {
+    // ESI announces an hour for affiliations and the bot never asks again sooner; here it announces the
+    // sweep's interval, so a move can be seen by the next sweep (what a long-running bot sees an hour on).
+    bed.eve.esi.cacheSeconds.affiliation = AFFILIATION_INTERVAL_S - 1;
     bed.eve.addCorporation(OTHER);
     const seed = (users: number, firstUserId: bigint, firstCharacterId: number, corporationId: number): Promise<SeededUser[]> =>
       seedLinkedUsers(bed.db, box, bed.eve, {
