@@ -7,6 +7,7 @@ import {
   PermissionFlagsBits,
   roleMention,
   SlashCommandBuilder,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { Command, Reply } from '../src/bot/command.ts';
@@ -60,7 +61,9 @@ const roles: Command = {
         .setDescription('Grace for dead logins, nickname exemption, role for members without a character')
         .addIntegerOption((o) => o.setName('grace_hours').setDescription('Hours a dead login keeps its roles (0-168, default 24)').setMinValue(0).setMaxValue(168))
         .addRoleOption((o) => o.setName('nickname_exempt_role').setDescription('Members with this role keep their nickname'))
-        .addRoleOption((o) => o.setName('unlinked_role').setDescription('Role for members with no linked character')),
+        .addRoleOption((o) => o.setName('unlinked_role').setDescription('Role for members with no linked character'))
+        .addBooleanOption((o) => o.setName('no_nickname_exempt_role').setDescription('True: no exempt role any more'))
+        .addBooleanOption((o) => o.setName('no_unlinked_role').setDescription('True: stop managing the role for members without a character')),
     )
     .addSubcommand((s) =>
       s
@@ -107,10 +110,35 @@ const roles: Command = {
       canManageRoles: interaction.memberPermissions.has(PermissionFlagsBits.ManageRoles) || interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
     };
     services.roleAdmin.assertMayManage(access);
-    const stripped = await services.roleSync.stripRole(BigInt(interaction.guildId), roleId);
+    assertOutranks(interaction, String(roleId));
+    const stripped = await services.roleSync.stripRole(BigInt(interaction.guildId), roleId, access.discordUserId);
     return { content: `Removed ${roleMention(String(roleId))} from ${stripped} member${stripped === 1 ? '' : 's'}.`, components: [], allowedMentions: { parse: [] } };
   },
 };
+
+/**
+ * Whether the caller could give this role themselves: Discord lets a member
+ * assign only roles below their own highest (the owner and administrators
+ * excepted), and the bot must not lend its rank to anyone.
+ */
+function callerOutranks(interaction: ChatInputCommandInteraction<'raw' | 'cached'> | ButtonInteraction<'raw' | 'cached'>, roleId: string): boolean {
+  if (interaction.memberPermissions.has(PermissionFlagsBits.Administrator)) return true;
+  const guild = interaction.guild;
+  if (!guild) return false;
+  if (guild.ownerId === interaction.user.id) return true;
+  const target = guild.roles.cache.get(roleId);
+  if (!target) return false;
+  const memberRoles = interaction.member.roles;
+  const ids = Array.isArray(memberRoles) ? memberRoles : [...memberRoles.cache.keys()];
+  const highest = Math.max(0, ...ids.map((id) => guild.roles.cache.get(id)?.position ?? 0));
+  return highest > target.position;
+}
+
+function assertOutranks(interaction: ChatInputCommandInteraction<'raw' | 'cached'> | ButtonInteraction<'raw' | 'cached'>, roleId: string): void {
+  if (!callerOutranks(interaction, roleId)) {
+    throw new UserFacingError(`${roleMention(roleId)} is not below your highest role, so you cannot hand it out (Discord would not let you either). Ask someone above it.`);
+  }
+}
 
 async function memberIds(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint): Promise<bigint[]> {
   if (!services.audit.listsGuildMembers) return services.roleSync.knownMemberIds(guildId);
@@ -125,6 +153,7 @@ async function memberIds(interaction: ChatInputCommandInteraction<'raw' | 'cache
 
 async function add(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
   const role = interaction.options.getRole('role', true);
+  assertOutranks(interaction, role.id);
   const result = await services.roleAdmin.addRule(
     guildId,
     access,
@@ -173,10 +202,14 @@ async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached
   const grace = interaction.options.getInteger('grace_hours');
   const exempt = interaction.options.getRole('nickname_exempt_role');
   const unlinked = interaction.options.getRole('unlinked_role');
+  const clearExempt = interaction.options.getBoolean('no_nickname_exempt_role') ?? false;
+  const clearUnlinked = interaction.options.getBoolean('no_unlinked_role') ?? false;
+  if ((exempt && clearExempt) || (unlinked && clearUnlinked)) throw new UserFacingError('Give a role or clear it, not both.');
+  if (unlinked) assertOutranks(interaction, unlinked.id);
   const change = {
     ...(grace !== null ? { graceHours: grace } : {}),
-    ...(exempt ? { nicknameExemptRoleId: BigInt(exempt.id) } : {}),
-    ...(unlinked ? { unlinkedRoleId: BigInt(unlinked.id) } : {}),
+    ...(exempt ? { nicknameExemptRoleId: BigInt(exempt.id) } : clearExempt ? { nicknameExemptRoleId: null } : {}),
+    ...(unlinked ? { unlinkedRoleId: BigInt(unlinked.id) } : clearUnlinked ? { unlinkedRoleId: null } : {}),
   };
   const saved = Object.keys(change).length > 0 ? await services.roleAdmin.saveSettings(guildId, access, change) : (await services.roleAdmin.config(guildId)).settings;
   if (Object.keys(change).length > 0) await services.roleSync.requestGuildSync(guildId);

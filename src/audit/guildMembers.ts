@@ -142,3 +142,15 @@ export async function expireSightings(db: Database, before: Date): Promise<numbe
   const { count } = await db.guildMember.deleteMany({ where: { seenAt: { lt: before } } });
   return count;
 }
+
+/** Many members of one guild seen at once (a role reconcile listed them): one statement. */
+export async function recordGuildMembers(db: Database, guildId: bigint, members: readonly { userId: bigint; username: string }[]): Promise<void> {
+  if (members.length === 0) return;
+  const rows = members.map((m) => Prisma.sql`(${guildId}, ${m.userId}, ${m.username}, timezone('utc', now()))`);
+  await db.$executeRaw`
+    INSERT INTO "guild_member" ("guild_id", "discord_user_id", "name", "seen_at")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("guild_id", "discord_user_id") DO UPDATE
+      SET "name" = EXCLUDED."name", "seen_at" = EXCLUDED."seen_at"
+      WHERE "guild_member"."seen_at" < timezone('utc', now()) - interval '1 hour' OR "guild_member"."name" IS DISTINCT FROM EXCLUDED."name"`;
+}

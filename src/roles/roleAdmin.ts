@@ -68,6 +68,7 @@ export class RoleAdmin {
     const rule: RoleRule = { roleId: input.roleId, target, through: input.through };
     const added = await addRule(this.options.database, guildId, rule, access.discordUserId);
     if (added) {
+      await this.#configChanged(guildId);
       await recordEvent(this.options.database, {
         kind: 'settings_changed',
         guildId,
@@ -82,6 +83,7 @@ export class RoleAdmin {
     this.assertMayManage(access);
     const removed = await removeRules(this.options.database, guildId, roleId);
     if (removed > 0) {
+      await this.#configChanged(guildId);
       await recordEvent(this.options.database, { kind: 'settings_changed', guildId, discordUserId: access.discordUserId, detail: { roleRule: 'removed', roleId: String(roleId) } });
     }
     return removed;
@@ -93,6 +95,7 @@ export class RoleAdmin {
       throw new RoleRuleError('`grace_hours` must be a whole number from 0 to 168.');
     }
     const saved = await saveRoleSettings(this.options.database, guildId, change);
+    await this.#configChanged(guildId);
     await recordEvent(this.options.database, {
       kind: 'settings_changed',
       guildId,
@@ -100,6 +103,18 @@ export class RoleAdmin {
       detail: Object.fromEntries(Object.entries(change).map(([k, v]) => [`roles.${k}`, v === null || v === undefined ? null : String(v)])),
     });
     return saved;
+  }
+
+  /**
+   * The rules changed: a reconcile interrupted before starts over (members it
+   * passed were checked against the old rules), and refusals recorded under
+   * the old configuration are tried again.
+   */
+  async #configChanged(guildId: bigint): Promise<void> {
+    await this.options.database.$transaction([
+      this.options.database.roleSyncCursor.deleteMany({ where: { guildId } }),
+      this.options.database.roleProblem.deleteMany({ where: { guildId } }),
+    ]);
   }
 
   /** Names of corporations and alliances, for showing rules. */

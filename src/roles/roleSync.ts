@@ -1,11 +1,13 @@
-import { recordGuildMember, recordedGuildMembers } from '../audit/guildMembers.ts';
+import { recordGuildMember, recordGuildMembers, recordedGuildMembers } from '../audit/guildMembers.ts';
+import { recordEvent } from '../db/auditEvents.ts';
+import { UserFacingError } from '../errors.ts';
 import type { Database } from '../db/client.ts';
 import { charactersOf, type StoredCharacter } from '../links/roster.ts';
 import type { Logger } from '../log.ts';
 import type { EveDirectory } from '../services.ts';
 import type { DiscordGuilds, GuildSnapshot, MemberSnapshot } from './discordGuilds.ts';
 import { escapeMarkdown as escapeName } from '../text.ts';
-import { auditLogReason, planMember, validateTemplate, type LinkedCharacter, type MemberPlan } from './index.ts';
+import { auditLogReason, needsWrite, planMember, validateTemplate, type LinkedCharacter, type MemberPlan } from './index.ts';
 import { DEFAULT_ROLE_SETTINGS, readRoleConfig, type RoleRule, type RoleSettings } from './ruleStore.ts';
 
 export interface RoleSyncOptions {
@@ -38,6 +40,10 @@ interface GuildContext {
 }
 
 const PAGE = 1000;
+/** After this many refused members in a row, a reconcile stops: the problem is the guild's, not theirs. */
+const MAX_REFUSALS_IN_A_ROW = 5;
+
+export class RoleSyncError extends UserFacingError {}
 
 /**
  * Applies a guild's role rules and nickname template to its members. A
@@ -109,22 +115,46 @@ export class RoleSync {
     // A reconcile that a restart interrupted continues after the last member it checked.
     const cursor = await database.roleSyncCursor.findUnique({ where: { guildId } });
     const progress: ReconcileProgress = { checked: cursor?.checked ?? 0, changed: cursor?.changed ?? 0, refused: 0, total: undefined };
-    for await (const page of this.#memberPages(guildId, progress, cursor?.after ?? 0n)) {
-      const characters = await charactersOf(this.options.database, page.map((m) => m.userId));
+    // Members whose refusal was recorded: a reconcile tries them again, and forgets the refusal when nothing needs writing.
+    const refusedBefore = new Set((await database.roleProblem.findMany({ where: { guildId, subject: { startsWith: 'member:' } }, select: { subject: true } })).map((p) => p.subject));
+    let refusedInARow = 0;
+    for await (const { members: page, last } of this.#memberPages(guildId, progress, cursor?.after ?? 0n)) {
+      const characters = await charactersOf(database, page.map((m) => m.userId));
       const tickers = await this.#tickers(context, characters);
       const byUser = groupBy(characters, (c) => c.discordUserId);
-      for (const member of page) {
-        if (member.bot) continue;
-        const { outcome } = await this.#apply(context, member, byUser.get(member.userId) ?? [], tickers);
+      for (const listed of page) {
+        if (listed.bot) continue;
+        let member = listed;
+        let plan = this.#plan(context, member, byUser.get(member.userId) ?? [], tickers);
+        if (needsWrite(plan)) {
+          // The page is minutes old by now: the member as they are, so a role given meanwhile stays.
+          const now = await this.options.guilds.member(guildId, member.userId);
+          if (!now) continue;
+          member = now;
+          plan = this.#plan(context, member, byUser.get(member.userId) ?? [], tickers);
+        }
+        const outcome = await this.#write(context, member, plan);
         progress.checked += 1;
         if (outcome === 'changed') progress.changed += 1;
-        if (outcome === 'refused') progress.refused += 1;
+        if (outcome === 'unchanged' && refusedBefore.has(`member:${member.userId}`)) {
+          await database.roleProblem.deleteMany({ where: { guildId, subject: `member:${member.userId}` } });
+        }
+        if (outcome === 'refused') {
+          progress.refused += 1;
+          refusedInARow += 1;
+          if (refusedInARow >= MAX_REFUSALS_IN_A_ROW) {
+            // Discord refuses everyone: the bot's place or permission, not one member. Stop and say so.
+            await this.#guildProblem(guildId, `Discord refused ${refusedInARow} members in a row: check that the bot has Manage Roles and that its role is above the managed roles (Server Settings → Roles).`);
+            await database.roleSyncCursor.deleteMany({ where: { guildId } });
+            return progress;
+          }
+        } else refusedInARow = 0;
       }
-      const last = page.reduce((max, m) => (m.userId > max ? m.userId : max), 0n);
       const position = { after: last, checked: progress.checked, changed: progress.changed };
       await database.roleSyncCursor.upsert({ where: { guildId }, create: { guildId, ...position }, update: position });
       await onProgress?.({ ...progress });
     }
+    await database.roleProblem.deleteMany({ where: { guildId, subject: 'guild' } });
     await database.roleSyncCursor.deleteMany({ where: { guildId } });
     this.options.logger.info({ guildId: String(guildId), ...progress }, 'role reconcile');
     return progress;
@@ -136,7 +166,7 @@ export class RoleSync {
     if (!context) return undefined;
     const plans: { member: MemberSnapshot; plan: MemberPlan }[] = [];
     const pages = userId === undefined ? this.#memberPages(guildId, { checked: 0, changed: 0, refused: 0, total: undefined }) : this.#one(guildId, userId);
-    for await (const page of pages) {
+    for await (const { members: page } of pages) {
       const characters = await charactersOf(this.options.database, page.map((m) => m.userId));
       const tickers = await this.#tickers(context, characters);
       const byUser = groupBy(characters, (c) => c.discordUserId);
@@ -193,7 +223,7 @@ export class RoleSync {
     if (!this.options.membersIntent) {
       problems.push('The members intent is off: only members the bot has seen (who used a command or linked here) are synced, and new members on their first command.');
     }
-    const refused = await this.options.database.roleProblem.findMany({ where: { guildId, subject: { startsWith: 'member:' } }, take: 10, orderBy: { at: 'desc' } });
+    const refused = await this.options.database.roleProblem.findMany({ where: { guildId }, take: 10, orderBy: { at: 'desc' } });
     for (const r of refused) problems.push(r.detail);
     return { rules, counts, problems };
   }
@@ -227,16 +257,31 @@ export class RoleSync {
     return lines;
   }
 
-  /** Takes a role that is no longer managed from every member who has it (the officer asked). */
-  async stripRole(guildId: bigint, roleId: bigint): Promise<number> {
+  /**
+   * Takes a role that is no longer managed from every member who has it (an
+   * officer asked, with the button of /roles remove). Only a role the bot may
+   * touch and no rule names any more; stops at Discord's first refusal.
+   */
+  async stripRole(guildId: bigint, roleId: bigint, by: bigint): Promise<number> {
+    const { database, guilds } = this.options;
+    const { rules, settings } = await readRoleConfig(database, guildId);
+    if (rules.some((r) => r.roleId === roleId) || settings.unlinkedRoleId === roleId) throw new RoleSyncError('That role is still managed by a rule: remove the rule first with /roles remove.');
+    const guild = await guilds.guild(guildId);
+    const role = guild?.roles.find((r) => r.id === roleId);
+    if (!guild || !role || role.managed || role.id === guild.everyoneId || role.position >= guild.botHighestPosition || !guild.botCanManageRoles) {
+      throw new RoleSyncError('The bot cannot remove that role (it is above the bot, given by an integration, or gone). Nothing was changed.');
+    }
     let stripped = 0;
-    for await (const page of this.#memberPages(guildId, { checked: 0, changed: 0, refused: 0, total: undefined })) {
-      for (const member of page) {
+    for await (const { members } of this.#memberPages(guildId, { checked: 0, changed: 0, refused: 0, total: undefined })) {
+      for (const member of members) {
         if (!member.roleIds.includes(roleId)) continue;
-        const result = await this.options.guilds.editMember(guildId, member.userId, { roles: member.roleIds.filter((id) => id !== roleId) }, 'EVE role sync: the role is no longer managed; an officer removed it from everyone');
+        const result = await guilds.editMember(guildId, member.userId, { roles: member.roleIds.filter((id) => id !== roleId) }, 'EVE role sync: the role is no longer managed; an officer removed it from everyone');
         if (result === 'ok') stripped += 1;
+        // Never hammer a refusal: the next member would be refused alike.
+        else if (result !== 'unknown-member') return stripped;
       }
     }
+    await recordEvent(database, { kind: 'settings_changed', guildId, discordUserId: by, detail: { roleStripped: String(roleId), members: stripped } });
     return stripped;
   }
 
@@ -248,7 +293,7 @@ export class RoleSync {
   }
 
   #plan(context: GuildContext, member: MemberSnapshot, characters: StoredCharacter[], tickers: Map<bigint, string>): MemberPlan {
-    return planMember({
+    const plan = planMember({
       guild: context.guild,
       rules: context.rules,
       settings: context.settings,
@@ -256,11 +301,21 @@ export class RoleSync {
       characters: characters.map((c) => toPlanCharacter(c, tickers)),
       now: new Date(),
     });
+    return onKnownFacts(plan, context, characters, tickers);
   }
 
   async #apply(context: GuildContext, member: MemberSnapshot, characters: StoredCharacter[], tickers: Map<bigint, string>): Promise<{ outcome: MemberOutcome; graceUntil: Date | null }> {
     const plan = this.#plan(context, member, characters, tickers);
     return { outcome: await this.#write(context, member, plan), graceUntil: plan.graceUntil };
+  }
+
+  async #guildProblem(guildId: bigint, detail: string): Promise<void> {
+    await this.options.database.roleProblem.upsert({
+      where: { guildId_subject: { guildId, subject: 'guild' } },
+      create: { guildId, subject: 'guild', code: 'refused', detail },
+      update: { detail, at: new Date() },
+    });
+    this.options.logger.warn({ guildId: String(guildId) }, detail);
   }
 
   async #write(context: GuildContext, member: MemberSnapshot, plan: MemberPlan): Promise<MemberOutcome> {
@@ -326,14 +381,16 @@ export class RoleSync {
     return tickers;
   }
 
-  /** The guild's members in id order, after `start`, a page at a time. */
-  async *#memberPages(guildId: bigint, progress: ReconcileProgress, start = 0n): AsyncGenerator<MemberSnapshot[]> {
+  /** The guild's members in id order, after `start`, a page at a time; `last`: the id to continue after. */
+  async *#memberPages(guildId: bigint, progress: ReconcileProgress, start = 0n): AsyncGenerator<{ members: MemberSnapshot[]; last: bigint }> {
     if (this.options.membersIntent) {
       for (let after = start; ; ) {
         const page = await this.options.guilds.members(guildId, after, PAGE);
         if (page.length === 0) return;
-        yield page;
         after = page.reduce((max, m) => (m.userId > max ? m.userId : max), after);
+        // Everyone listed is a member: recorded, so a change of their characters finds this guild.
+        await recordGuildMembers(this.options.database, guildId, page.filter((m) => !m.bot));
+        yield { members: page, last: after };
         if (page.length < PAGE) return;
       }
     }
@@ -345,14 +402,37 @@ export class RoleSync {
     for (let i = 0; i < seen.length; i += 50) {
       const slice = seen.slice(i, i + 50);
       const members = await Promise.all(slice.map((s) => this.options.guilds.member(guildId, s.discordUserId)));
-      yield members.filter((m): m is MemberSnapshot => m !== undefined);
+      yield { members: members.filter((m): m is MemberSnapshot => m !== undefined), last: slice[slice.length - 1]!.discordUserId };
     }
   }
 
-  async *#one(guildId: bigint, userId: bigint): AsyncGenerator<MemberSnapshot[]> {
+  async *#one(guildId: bigint, userId: bigint): AsyncGenerator<{ members: MemberSnapshot[]; last: bigint }> {
     const member = await this.options.guilds.member(guildId, userId);
-    if (member) yield [member];
+    if (member) yield { members: [member], last: userId };
   }
+}
+
+/**
+ * Roles and nicknames change on positive knowledge only. A character whose
+ * corporation is not known yet (ESI did not answer at link time) takes no
+ * corporation or alliance role away; a main whose tickers cannot be read
+ * right now keeps the nickname it has.
+ */
+function onKnownFacts(plan: MemberPlan, context: GuildContext, characters: StoredCharacter[], tickers: Map<bigint, string>): MemberPlan {
+  let result = plan;
+  if (characters.some((c) => c.corporationId === null)) {
+    const affiliationRoles = new Set(context.rules.filter((r) => r.target.kind !== 'linked').map((r) => r.roleId));
+    const kept = plan.roles.remove.filter((id) => affiliationRoles.has(id));
+    if (kept.length > 0) {
+      result = { ...result, roles: { add: plan.roles.add, remove: plan.roles.remove.filter((id) => !affiliationRoles.has(id)), next: [...plan.roles.next, ...kept] } };
+    }
+  }
+  const main = characters.find((c) => c.isMain);
+  const unknownTicker = main && ((main.corporationId !== null && !tickers.has(main.corporationId)) || (main.allianceId !== null && !tickers.has(main.allianceId)));
+  if (context.settings.nicknameTemplate !== null && unknownTicker && plan.nick.change) {
+    result = { ...result, nick: { ...plan.nick, to: plan.nick.from, change: false } };
+  }
+  return result;
 }
 
 function toPlanCharacter(c: StoredCharacter, tickers: Map<bigint, string>): LinkedCharacter {

@@ -16,6 +16,8 @@ const MANUAL = '1180000000000001012'; // given by hand, never touched
 const DIRECTORS = '1180000000000001013'; // above the bot
 const EXEMPT = '1180000000000001014';
 const MANAGE_ROLES = String(1n << 28n);
+/** The officer in these tests: an administrator (a mere Manage Roles holder may hand out only roles below his own) */
+const ADMINISTRATOR = String((1n << 3n) | (1n << 28n));
 
 const OFFICER = '200000000000001001';
 const ALICE_USER = '200000000000001011';
@@ -34,8 +36,8 @@ const ERIC = { id: 90001015, name: 'Eric Exempt' };
 
 describe('/roles: roles and nicknames from EVE', () => {
   let bed: TestBed;
-  const roles = async (sub: string, options: CommandOptionInput[] = [], userId = OFFICER): Promise<ReplyView> => {
-    const interaction = await bed.discord.sendCommand({ name: 'roles', userId, guildId: GUILD, permissions: MANAGE_ROLES, options: [{ name: sub, type: 1, options }] });
+  const roles = async (sub: string, options: CommandOptionInput[] = [], userId = OFFICER, permissions = ADMINISTRATOR): Promise<ReplyView> => {
+    const interaction = await bed.discord.sendCommand({ name: 'roles', userId, guildId: GUILD, permissions, options: [{ name: sub, type: 1, options }] });
     return interaction.waitForReply((r) => !r.loading, 30_000);
   };
   const rolesOf = (userId: string): string[] => bed.discord.member(GUILD, userId)?.roles ?? [];
@@ -76,6 +78,8 @@ describe('/roles: roles and nicknames from EVE', () => {
       { name: 'corporation', type: 3, value: String(ALPHA.id) },
     ]);
     expect(added.content).toMatch(/now goes to members whose main is in \*\*Alpha Industries\*\*/);
+    // The rule change reconciles the guild in the background: let it finish before the tests count writes.
+    await bed.bot!.waitForLog((l) => l.msg === 'role reconcile');
   });
   afterAll(async () => {
     await bed?.stop();
@@ -92,10 +96,13 @@ describe('/roles: roles and nicknames from EVE', () => {
   });
 
   it('given /roles preview, then it says what would change and writes nothing', async () => {
-    await linkCharacter(bed, CARL_USER, CARL.id); // linked outside the guild: not synced yet… the preview sees it
+    await linkCharacter(bed, CARL_USER, CARL.id);
+    await expect.poll(() => rolesOf(CARL_USER), { timeout: 10_000 }).toContain(PILOTS);
+    // Someone takes the role away by hand: a sync would give it back; a preview only says so.
+    bed.discord.memberChanges(GUILD, CARL_USER, { roles: rolesOf(CARL_USER).filter((r) => r !== PILOTS) });
     const writes = bed.discord.memberWrites.length;
     const preview = await roles('preview');
-    expect(JSON.stringify(preview.embeds)).toMatch(/would gain it/);
+    expect(JSON.stringify(preview.embeds)).toMatch(/1 would gain it \(carl\)/);
     expect(bed.discord.memberWrites.length).toBe(writes);
   });
 
@@ -182,6 +189,15 @@ describe('/roles: roles and nicknames from EVE', () => {
   it('then no Discord request was refused and no rate limit was hit', () => {
     expect(bed.discord.memberWrites.filter((w) => w.status >= 400)).toEqual([]);
     expect(bed.discord.memberRateLimitHits).toBe(0);
+  });
+
+  it('given an officer with Manage Roles but no role above it, then he cannot make the bot hand it out', async () => {
+    const reply = await roles('add', [{ name: 'role', type: 8, value: EXEMPT }, { name: 'linked', type: 5, value: true }], CARL_USER, MANAGE_ROLES);
+    expect(reply.content).toMatch(/is not below your highest role, so you cannot hand it out/);
+    expect(await bed.db.roleRule.count({ where: { roleId: BigInt(EXEMPT) } })).toBe(0);
+    const strip = await bed.discord.sendButton({ customId: `roles:strip:${MANUAL}`, userId: CARL_USER, guildId: GUILD, permissions: MANAGE_ROLES });
+    expect(JSON.stringify((await strip.waitForResponse()).body)).toMatch(/is not below your highest role/);
+    expect(rolesOf(ALICE_USER)).toContain(MANUAL);
   });
 
   it('given /roles without Manage Roles, then a refusal and nothing changes', async () => {
