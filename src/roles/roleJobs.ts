@@ -39,7 +39,7 @@ export class RoleJobs {
       if (result.graceUntil) await this.member(BigInt(guildId), BigInt(userId), result.graceUntil);
     });
     queue.define<{ guildId: string }>(GUILD, async ({ guildId }) => {
-      await roleSync.reconcileGuild(BigInt(guildId));
+      await roleSync.reconcileGuild(BigInt(guildId), undefined, { resume: true });
     });
     queue.define(RECONCILE_ALL, async () => {
       for (const guildId of await roleSync.configuredGuilds()) await this.guild(guildId);

@@ -107,13 +107,15 @@ export class RoleSync {
   /**
    * Every member of the guild, page by page (1000 at a time), writing only
    * those that change; discord.js paces the writes by Discord's buckets.
+   * With `resume`, a reconcile a restart interrupted continues where it stopped.
    */
-  async reconcileGuild(guildId: bigint, onProgress?: (progress: ReconcileProgress) => void | Promise<void>): Promise<ReconcileProgress> {
+  async reconcileGuild(guildId: bigint, onProgress?: (progress: ReconcileProgress) => void | Promise<void>, options: { resume?: boolean } = {}): Promise<ReconcileProgress> {
     const { database } = this.options;
     const context = await this.#context(guildId);
     if (!context) return { checked: 0, changed: 0, refused: 0, total: undefined };
-    // A reconcile that a restart interrupted continues after the last member it checked.
-    const cursor = await database.roleSyncCursor.findUnique({ where: { guildId } });
+    // A background reconcile that a restart interrupted continues after the last member it checked;
+    // an officer's /roles sync checks everyone.
+    const cursor = options.resume ? await database.roleSyncCursor.findUnique({ where: { guildId } }) : null;
     const progress: ReconcileProgress = { checked: cursor?.checked ?? 0, changed: cursor?.changed ?? 0, refused: 0, total: undefined };
     // Members whose refusal was recorded: a reconcile tries them again, and forgets the refusal when nothing needs writing.
     const refusedBefore = new Set((await database.roleProblem.findMany({ where: { guildId, subject: { startsWith: 'member:' } }, select: { subject: true } })).map((p) => p.subject));

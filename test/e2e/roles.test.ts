@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOptionInput, ReplyView } from '../fakes/discord/index.ts';
+import { SecretBox } from '../../src/db/secretBox.ts';
+import { sealGrantTokens } from '../../src/links/grantSecrets.ts';
 import { BotProcess, freePort } from '../support/botProcess.ts';
 import { linkCharacter } from '../support/linking.ts';
 import { TestBed } from '../support/testBed.ts';
@@ -235,5 +237,61 @@ describe('role sync with two bot processes on one database', () => {
     // Four periods of 2 s: about four sweeps in all (one more or less at the edges), never eight.
     expect(ran).toBeGreaterThanOrEqual(2);
     expect(ran).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('a background reconcile interrupted by a restart', () => {
+  let bed: TestBed;
+  const FIRST = '200000000000001101';
+  const SECOND = '200000000000001102';
+  beforeAll(async () => {
+    bed = await TestBed.start({
+      startBot: false,
+      env: { DISCORD_MEMBERS_INTENT: 'true', ROLE_SYNC_INTERVAL_S: '3' },
+      discord: {
+        guilds: [
+          {
+            id: GUILD,
+            name: 'Alpha Home',
+            roles: [{ id: PILOTS, name: 'Alpha Pilots', permissions: '0', position: 1 }],
+            botRole: { position: 2, permissions: MANAGE_ROLES },
+            members: [
+              { userId: FIRST, username: 'first' },
+              { userId: SECOND, username: 'second' },
+            ],
+          },
+        ],
+      },
+    });
+    bed.eve.addCorporation(ALPHA);
+    const box = new SecretBox(bed.env.TOKEN_ENCRYPTION_KEY!);
+    // Both members' mains are in the corporation; the rule exists; the last run stopped after FIRST.
+    let character = 90001100;
+    for (const userId of [FIRST, SECOND]) {
+      character += 1;
+      bed.eve.addCharacter({ id: character, name: `Pilot ${character}`, corporationId: ALPHA.id });
+      await bed.db.discordUser.create({ data: { id: BigInt(userId) } });
+      await bed.db.character.create({ data: { id: BigInt(character), name: `Pilot ${character}`, ownerHash: 'seeded', corporationId: BigInt(ALPHA.id), discordUserId: BigInt(userId) } });
+      await bed.db.discordUser.update({ where: { id: BigInt(userId) }, data: { mainCharacterId: BigInt(character) } });
+      const sealed = sealGrantTokens(box, BigInt(character), bed.eve.issueTokens(character, ['esi-wallet.read_character_wallet.v1']));
+      await bed.db.grant.create({ data: { characterId: BigInt(character), keyId: box.keyId, ...sealed, accessTokenExpiresAt: new Date(Date.now() + 600_000), scopes: ['esi-wallet.read_character_wallet.v1'] } });
+    }
+    await bed.db.roleRule.create({ data: { guildId: BigInt(GUILD), roleId: BigInt(PILOTS), kind: 'corporation', targetId: BigInt(ALPHA.id), through: 'main', createdBy: 1n } });
+    await bed.db.roleSyncCursor.create({ data: { guildId: BigInt(GUILD), after: BigInt(FIRST), checked: 1, changed: 0 } });
+    await bed.startBot();
+  });
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('then it continues after the last member it checked, and the next one starts over', async () => {
+    const first = await bed.bot!.waitForLog((l) => l.msg === 'role reconcile', 20_000);
+    // Resumed: SECOND (after the cursor) was checked and changed; FIRST (before it) was not touched.
+    expect(first).toMatchObject({ changed: 1 });
+    expect(bed.discord.member(GUILD, SECOND).roles).toContain(PILOTS);
+    expect(bed.discord.member(GUILD, FIRST).roles).not.toContain(PILOTS);
+    expect(await bed.db.roleSyncCursor.count()).toBe(0);
+    // The next periodic reconcile starts from the beginning.
+    await expect.poll(() => bed.discord.member(GUILD, FIRST).roles, { timeout: 15_000 }).toContain(PILOTS);
   });
 });
