@@ -1,5 +1,6 @@
 import type { AuditService } from './audit/auditService.ts';
 import type { Database } from './db/client.ts';
+import type { EsiBudget, EsiCallOptions, UniverseIds } from './esi/index.ts';
 import type { CharacterService } from './links/characterService.ts';
 import type { LinkService } from './links/linkService.ts';
 import type { RoleAdmin } from './roles/roleAdmin.ts';
@@ -9,10 +10,15 @@ import type { SkillsService } from './skills/skillsService.ts';
 import type { TokenService } from './tokens/tokenService.ts';
 import type { WalletService } from './wallet/walletService.ts';
 
-/** Public facts about corporations and alliances, for display. */
+/**
+ * Public facts about corporations and alliances, for display and for what
+ * officers type (`options.errorScope`: the guild's own ESI error allowance).
+ */
 export interface EveDirectory {
-  corporation(id: bigint): Promise<{ name: string; ticker: string } | undefined>;
-  alliance(id: bigint): Promise<{ name: string; ticker: string } | undefined>;
+  corporation(id: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<{ name: string; ticker: string } | undefined>;
+  alliance(id: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<{ name: string; ticker: string } | undefined>;
+  /** corporations and alliances by exact name (case-insensitive), EVE's spelling; one ESI request */
+  idsByName(names: readonly string[], budget?: EsiBudget, options?: EsiCallOptions): Promise<UniverseIds>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { EsiNotFoundError } from './errors.ts';
 import { characterAffiliations } from './routes/characters.ts';
 import type { EsiCallOptions } from './routes/common.ts';
 import { alliance, corporation } from './routes/corporations.ts';
+import { universeIds, type UniverseIds } from './routes/universe.ts';
 
 export class EsiDirectory {
   constructor(private readonly esi: EsiClient) {}
@@ -27,6 +28,15 @@ export class EsiDirectory {
 
   async corporationName(corporationId: bigint, budget?: EsiBudget, options?: EsiCallOptions): Promise<string | undefined> {
     return (await this.corporation(corporationId, budget, options))?.name;
+  }
+
+  /**
+   * Corporations and alliances by exact name (case-insensitive), with EVE's
+   * spelling, in one POST /universe/ids for ≤500 names; names ESI does not
+   * know are simply absent.
+   */
+  async idsByName(names: readonly string[], budget?: EsiBudget, options?: EsiCallOptions): Promise<UniverseIds> {
+    return universeIds(this.esi, names, budget, options);
   }
 
   /**

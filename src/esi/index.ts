@@ -46,4 +46,4 @@ export {
 export { walletBalance, walletJournal, type JournalEntry, type JournalPage } from './routes/wallet.ts';
 export { skillQueue, skills, type QueuedSkill, type Skill, type Skills } from './routes/skills.ts';
 export { alliance, corporation, corporationMembers, type AllianceInfo, type CorporationInfo } from './routes/corporations.ts';
-export { NAMES_BATCH, universeNames } from './routes/universe.ts';
+export { IDS_BATCH, NAMES_BATCH, universeIds, universeNames, type IdMatch, type UniverseIds } from './routes/universe.ts';

@@ -21,6 +21,7 @@ import {
   corporationSpecSchema,
   dateTime,
   double,
+  idsSpecSchema,
   int64,
   journalSpecSchema,
   namesSpecSchema,
@@ -112,6 +113,16 @@ export const namesSchema = z.array(
     category: z.string(),
   }),
 );
+
+/**
+ * POST /universe/ids: /roles looks up typed corporation and alliance names.
+ * The spec makes `id` and `name` optional; universeIds() drops a row missing either.
+ */
+const idMatches = z.array(z.object({ id: int64.optional(), name: z.string().optional() })).optional();
+export const idsSchema = z.object({
+  corporations: idMatches,
+  alliances: idMatches,
+});
 
 /** GET /corporations/{corporation_id}: name and ticker for display and /audit settings */
 export const corporationSchema = z.object({
@@ -210,6 +221,14 @@ export const ESI_ROUTES = {
     rateLimitGroup: null,
     schema: namesSchema,
     specSchema: namesSpecSchema,
+  },
+  ids: {
+    method: 'POST',
+    path: '/universe/ids',
+    scope: null,
+    rateLimitGroup: null,
+    schema: idsSchema,
+    specSchema: idsSpecSchema,
   },
   corporation: {
     method: 'GET',

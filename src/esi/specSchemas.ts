@@ -126,6 +126,23 @@ export const namesSpecSchema = z.array(
   }),
 );
 
+/** UniverseIdsPost_*_inner: `{id, name}`, both optional in the spec */
+const idEntries = z.array(z.object({ id: int64.optional(), name: z.string().optional() }));
+
+/** UniverseIdsPost: POST /universe/ids, matches per category; a category without one is absent */
+export const idsSpecSchema = z.object({
+  agents: idEntries.optional(),
+  alliances: idEntries.optional(),
+  characters: idEntries.optional(),
+  constellations: idEntries.optional(),
+  corporations: idEntries.optional(),
+  factions: idEntries.optional(),
+  inventory_types: idEntries.optional(),
+  regions: idEntries.optional(),
+  stations: idEntries.optional(),
+  systems: idEntries.optional(),
+});
+
 /** CorporationsDetail: GET /corporations/{corporation_id} */
 export const corporationSpecSchema = z.object({
   alliance_id: int64.optional(),

@@ -40,8 +40,9 @@ export class RoleAdmin {
   /**
    * A rule from what the officer typed: exactly one of corporation, alliance
    * or linked. Names are matched among the affiliations of this guild's
-   * members' characters; ids are checked at ESI, spending the guild's own
-   * error allowance. Returns the rule and the target's name.
+   * members' characters, then through ESI's exact name search; ids are
+   * checked at ESI. ESI calls spend the guild's own error allowance. Returns
+   * the rule and the target's name.
    */
   async addRule(
     guildId: bigint,
@@ -123,23 +124,36 @@ export class RoleAdmin {
     return new Map([...resolved].map(([id, n]) => [id, n.name]));
   }
 
+  /**
+   * An id is checked at ESI; a name is looked for among the corporations and
+   * alliances of this guild's members' characters, then asked of ESI
+   * (POST /universe/ids, exact and case-insensitive). Both ESI calls spend
+   * the guild's own error allowance.
+   */
   async #resolve(guildId: bigint, kind: 'corporation' | 'alliance', text: string, memberIds: readonly bigint[]): Promise<{ id: bigint; name: string }> {
     const typed = text.trim();
+    const errorScope = { errorScope: `guild:${guildId}` };
     const id = parseId(typed);
     if (id !== undefined) {
-      const found = await (kind === 'corporation' ? this.options.directory.corporation(id) : this.options.directory.alliance(id));
+      const found = await (kind === 'corporation'
+        ? this.options.directory.corporation(id, undefined, errorScope)
+        : this.options.directory.alliance(id, undefined, errorScope));
       if (!found) throw new RoleRuleError(`EVE Online knows no ${kind} with the id ${id}.`);
       return { id, name: found.name };
     }
     const known = await this.#known(memberIds);
     const pool = kind === 'corporation' ? known.corporations : known.alliances;
     const match = [...pool].find(([, name]) => name.toLowerCase() === typed.toLowerCase());
-    if (!match) {
-      throw new RoleRuleError(
-        `No ${kind} named "${typed.slice(0, 60)}" among this server's members' characters. Give its id instead (the number in its zKillboard or EVE Who address).`,
-      );
+    if (match) return { id: match[0], name: match[1] };
+    // ESI refuses an empty name or one over 100 characters, and no EVE name is either
+    if (typed.length > 0 && typed.length <= 100) {
+      const found = await this.options.directory.idsByName([typed], undefined, errorScope);
+      const hit = (kind === 'corporation' ? found.corporations : found.alliances).find((row) => row.name.toLowerCase() === typed.toLowerCase());
+      if (hit) return { id: hit.id, name: hit.name };
     }
-    return { id: match[0], name: match[1] };
+    throw new RoleRuleError(
+      `No ${kind} named "${typed.slice(0, 60)}" among this server's members' characters, and EVE Online knows none by that exact name either. Check the spelling, or give its id instead (the number in its zKillboard or EVE Who address).`,
+    );
   }
 
   async #known(memberIds: readonly bigint[]): Promise<KnownAffiliations> {

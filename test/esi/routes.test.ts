@@ -12,6 +12,7 @@ import {
   EsiUnavailableError,
   skillQueue,
   skills,
+  universeIds,
   walletBalance,
   walletJournal,
 } from '../../src/esi/index.ts';
@@ -158,6 +159,32 @@ describe('authenticated route helpers', () => {
   });
 });
 
+describe('universeIds', () => {
+  it('given names in any case, with a repeat and an unknown one, then one request finds the corporation and the alliance with EVE\'s spelling', async () => {
+    const found = await universeIds(h.client, ['corp one', ' TEST ALLIANCE please ignore ', 'Corp One', 'Pilot One', 'No Such Corp']);
+    expect(found).toEqual({
+      corporations: [{ id: BigInt(CORP), name: 'Corp One' }],
+      alliances: [{ id: BigInt(ALLIANCE), name: 'Test Alliance Please Ignore' }],
+    });
+    const requests = h.requests(/^\/universe\/ids$/, 'POST');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.body).toEqual(['corp one', 'TEST ALLIANCE please ignore', 'Pilot One', 'No Such Corp']);
+  });
+
+  it('given only unknown names, then both lists are empty; given none, then ESI is not asked; given 501, then RangeError', async () => {
+    expect(await universeIds(h.client, ['No Such Corp'])).toEqual({ corporations: [], alliances: [] });
+    expect(await universeIds(h.client, [])).toEqual({ corporations: [], alliances: [] });
+    expect(await universeIds(h.client, ['  '])).toEqual({ corporations: [], alliances: [] });
+    expect(h.requests(/^\/universe\/ids$/)).toHaveLength(1);
+    await expect(universeIds(h.client, Array.from({ length: 501 }, (_, i) => `corp ${i}`))).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('given an answer row without id or name (both optional in the spec), then that row is dropped, not the request', async () => {
+    h.eve.esi.alterBody.ids = (body: { corporations?: object[] }) => ({ ...body, corporations: [{ name: 'Corp One' }, ...(body.corporations ?? [])] });
+    expect((await universeIds(h.client, ['Corp One'])).corporations).toEqual([{ id: BigInt(CORP), name: 'Corp One' }]);
+  });
+});
+
 describe('EsiDirectory', () => {
   it('given known and unknown ids, then it answers names, tickers and affiliations, and undefined for what ESI does not know', async () => {
     const directory = new EsiDirectory(h.client);
@@ -169,10 +196,13 @@ describe('EsiDirectory', () => {
     expect(await directory.corporation(98999999n)).toBeUndefined();
     expect(await directory.alliance(99999999n)).toBeUndefined();
     expect(await directory.affiliation(90999999n)).toBeUndefined();
+    expect(await directory.idsByName(['Corp Two', 'nobody'], undefined, { errorScope: 'guild:1' })).toEqual({ corporations: [{ id: BigInt(OTHER_CORP), name: 'Corp Two' }], alliances: [] });
   });
 
   it('given ESI down, then the directory throws instead of pretending the corporation does not exist', async () => {
     h.eve.esi.failNext({ path: /^\/corporations\// }, { status: 503 }, 3);
     expect(await rejection(new EsiDirectory(h.client).corporation(BigInt(CORP)))).toBeInstanceOf(EsiUnavailableError);
+    h.eve.esi.failNext({ path: /^\/universe\/ids$/ }, { status: 503 }, 3);
+    expect(await rejection(new EsiDirectory(h.client).idsByName(['Corp One']))).toBeInstanceOf(EsiUnavailableError);
   });
 });

@@ -540,6 +540,30 @@ describe('ESI', () => {
     expect(await unknown.json()).toEqual({ error: 'Ensure all IDs are valid before resolving.' });
   });
 
+  it('finds ids by exact, case-insensitive name, leaving out unknown names and empty categories', async () => {
+    const res = await esi('/universe/ids', { body: ['fake corp', 'TEST ALLIANCE PLEASE IGNORE', 'Pilot One', 'Spaceship Command', 'Fake', 'Nobody At All'] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      characters: [{ id: PILOT, name: 'Pilot One' }],
+      corporations: [{ id: CORP, name: 'Fake Corp' }],
+      alliances: [{ id: ALLIANCE, name: 'Test Alliance Please Ignore' }],
+      inventory_types: [{ id: 3327, name: 'Spaceship Command' }],
+    });
+    const none = await esi('/universe/ids', { body: ['Nobody At All'] });
+    expect(none.status).toBe(200);
+    expect(await none.json()).toEqual({});
+  });
+
+  it('validates name lists for POST /universe/ids: 1–500 unique strings of 1–100 characters', async () => {
+    const names500 = Array.from({ length: 500 }, (_, i) => `name ${i}`);
+    expect((await esi('/universe/ids', { body: names500 })).status).toBe(200);
+    for (const body of [[], [...names500, 'one more'], ['Fake Corp', 'Fake Corp'], [''], ['x'.repeat(101)], [CORP], 'Fake Corp', { names: ['Fake Corp'] }]) {
+      const res = await esi('/universe/ids', { body });
+      expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect(await res.json()).toEqual({ error: expect.stringMatching(/^Invalid body: /) });
+    }
+  });
+
   it('validates id lists for POST /characters/affiliation', async () => {
     const ok = await esi('/characters/affiliation', { body: [PILOT, STRANGER] });
     expect(await ok.json()).toEqual([
@@ -614,6 +638,7 @@ describe('ESI', () => {
       skills: () => esi(`/characters/${PILOT}/skills`, { token }),
       skillqueue: () => esi(`/characters/${PILOT}/skillqueue`, { token }),
       names: () => esi('/universe/names', { body: [PILOT] }),
+      ids: () => esi('/universe/ids', { body: ['Fake Corp', 'Test Alliance Please Ignore'] }),
       corporation: () => esi(`/corporations/${CORP}`),
       members: () => esi(`/corporations/${CORP}/members`, { token }),
       roles: () => esi(`/characters/${PILOT}/roles`, { token }),
@@ -641,6 +666,7 @@ describe('OpenAPI fixture', () => {
     ['get', '/characters/{character_id}/skills'],
     ['get', '/characters/{character_id}/skillqueue'],
     ['post', '/universe/names'],
+    ['post', '/universe/ids'],
     ['get', '/corporations/{corporation_id}'],
     ['get', '/corporations/{corporation_id}/members'],
     ['get', '/characters/{character_id}/roles'],

@@ -16,6 +16,7 @@ export const ROUTES = [
   { key: 'skills', method: 'GET', path: '/characters/{character_id}/skills' },
   { key: 'skillqueue', method: 'GET', path: '/characters/{character_id}/skillqueue' },
   { key: 'names', method: 'POST', path: '/universe/names' },
+  { key: 'ids', method: 'POST', path: '/universe/ids' },
   { key: 'corporation', method: 'GET', path: '/corporations/{corporation_id}' },
   { key: 'members', method: 'GET', path: '/corporations/{corporation_id}/members' },
   { key: 'roles', method: 'GET', path: '/characters/{character_id}/roles' },
@@ -41,7 +42,7 @@ export interface RouteSpec {
   path: string;
   /** required SSO scope, or null for a public route */
   scope: string | null;
-  /** x-cache-age; 0 when the spec gives none (POST /universe/names) */
+  /** x-cache-age; 0 when the spec gives none (POST /universe/names, /universe/ids) */
   cacheSeconds: number;
   /** ttl: ESI serves one cached body until it expires; event: fresh body, client TTL only; none: not cached */
   cacheMode: 'ttl' | 'event' | 'none';

@@ -144,4 +144,22 @@ export class World {
     if (alliance) return { id, name: alliance.name, category: 'alliance' };
     return undefined;
   }
+
+  /** name -> entries, exact and case-insensitive, across explicit names, characters, corporations and alliances */
+  findByName(names: Iterable<string>): NameEntry[] {
+    const wanted = new Set([...names].map((name) => name.toLowerCase()));
+    const all: NameEntry[] = [
+      ...this.names.values(),
+      ...[...this.characters.values()].map((c) => ({ id: c.id, name: c.name, category: 'character' })),
+      ...[...this.corporations.values()].map((c) => ({ id: c.id, name: c.name, category: 'corporation' })),
+      ...[...this.alliances.values()].map((a) => ({ id: a.id, name: a.name, category: 'alliance' })),
+    ];
+    // an explicit name shadows the character, corporation or alliance of that id, as in resolveName
+    const seen = new Set<number>();
+    return all.filter((entry) => {
+      if (seen.has(entry.id)) return false;
+      seen.add(entry.id);
+      return wanted.has(entry.name.toLowerCase());
+    });
+  }
 }

@@ -16,6 +16,7 @@ const HANDLERS: Record<RouteKey, RouteHandler> = {
   skillqueue: characters.skillqueue,
   roles: characters.roles,
   names: universe.names,
+  ids: universe.ids,
   corporation: corporations.corporation,
   members: corporations.members,
   alliance: corporations.alliance,
