@@ -95,12 +95,7 @@ export class GuildMemberRecorder {
     const batch = [...this.#pending];
     this.#pending.clear();
     try {
-      const rows = batch.map(([, s]) => Prisma.sql`(${s.guildId}, ${s.userId}, ${s.name}, timezone('utc', now()))`);
-      await this.database.$executeRaw`
-        INSERT INTO "guild_member" ("guild_id", "discord_user_id", "name", "seen_at")
-        VALUES ${Prisma.join(rows)}
-        ON CONFLICT ("guild_id", "discord_user_id") DO UPDATE
-          SET "name" = EXCLUDED."name", "seen_at" = EXCLUDED."seen_at"`;
+      await recordSightings(this.database, batch.map(([, s]) => ({ guildId: s.guildId, userId: s.userId, name: s.name })));
       const now = Date.now();
       for (const [key] of batch) this.#written.set(key, now);
       // Oldest first: Map keeps insertion order, so trimming from the front drops the oldest.
@@ -143,10 +138,18 @@ export async function expireSightings(db: Database, before: Date): Promise<numbe
   return count;
 }
 
-/** Many members of one guild seen at once (a role reconcile listed them): one statement. */
+/** Many members of one guild seen at once (a role reconcile listed them). */
 export async function recordGuildMembers(db: Database, guildId: bigint, members: readonly { userId: bigint; username: string }[]): Promise<void> {
-  if (members.length === 0) return;
-  const rows = members.map((m) => Prisma.sql`(${guildId}, ${m.userId}, ${m.username}, timezone('utc', now()))`);
+  await recordSightings(db, members.map((m) => ({ guildId, userId: m.userId, name: m.username })));
+}
+
+/**
+ * Sightings in one statement; a row is rewritten only when its name changed
+ * or it is an hour old, like recordGuildMember.
+ */
+async function recordSightings(db: Database, sightings: readonly { guildId: bigint; userId: bigint; name: string }[]): Promise<void> {
+  if (sightings.length === 0) return;
+  const rows = sightings.map((s) => Prisma.sql`(${s.guildId}, ${s.userId}, ${s.name}, timezone('utc', now()))`);
   await db.$executeRaw`
     INSERT INTO "guild_member" ("guild_id", "discord_user_id", "name", "seen_at")
     VALUES ${Prisma.join(rows)}

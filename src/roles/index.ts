@@ -11,4 +11,3 @@ export { textLength, cutTo, shortenTo } from './textLength.ts';
 export { AUDIT_REASON_MAX, REASON_PREFIX } from './reasons.ts';
 export { planMember, needsWrite, type MemberPlan, type MemberPlanInput } from './planMember.ts';
 export { auditLogReason } from './auditReason.ts';
-export { planGuild, EXAMPLE_LIMIT, type GuildPlan, type GuildPlanInput, type RoleTally, type NicknameExample, type BlockedTally } from './planGuild.ts';
