@@ -4,7 +4,7 @@ import type { AuditCharacter, AuditReport, TrackedCorporation } from '../src/aud
 import type { TrailEvent } from '../src/audit/trail.ts';
 import { MEMBERSHIP_SCOPE } from '../src/audit/corporationMembers.ts';
 import { escapeMarkdown } from '../src/text.ts';
-import { EMBED_LIMITS, fitLines, type Field } from './_embedLimits.ts';
+import { DISCORD_LIMITS, fitLines, type Field } from '../src/bot/replyLimits.ts';
 import { formatNumber } from './_format.ts';
 
 export type Names = Map<bigint, string>;
@@ -50,11 +50,11 @@ export function summaryDescription(report: AuditReport): string {
       `Role sync: ${problems === 0 ? '✅ no problem' : `⚠️ ${plural(problems, 'problem')} (see /roles list)`}${inGrace > 0 ? ` · ${plural(inGrace, 'member')} keep roles on a dead login until its grace ends` : ''}`,
     );
   }
-  return lines.join('\n').slice(0, EMBED_LIMITS.description);
+  return lines.join('\n').slice(0, DISCORD_LIMITS.description);
 }
 
 export function summaryFields(report: AuditReport): Field[] {
-  const max = EMBED_LIMITS.fieldValue;
+  const max = DISCORD_LIMITS.fieldValue;
   const fields: Field[] = report.tracked.map((t) => trackedField(t, report.names));
   const owners = new Map(report.members.flatMap((m) => m.characters.map((c) => [c.id, m.discordUserId] as const)));
   const characters = report.members.flatMap((m) => m.characters);
@@ -110,7 +110,7 @@ function trackedField(t: TrackedCorporation, names: Names): Field {
   if (t.missing.length === 0) return { name, value: head };
   const list = fitLines(
     t.missing.map((id) => (names.has(id) ? escapeMarkdown(names.get(id)!) : `character ${id}`)),
-    EMBED_LIMITS.fieldValue - head.length - 1,
+    DISCORD_LIMITS.fieldValue - head.length - 1,
     seeCsv,
     ', ',
   );
@@ -122,7 +122,7 @@ function byOwnerField(name: string, report: AuditReport, which: (c: AuditCharact
     const chosen = m.characters.filter(which);
     return chosen.length === 0 ? [] : [`${userMention(String(m.discordUserId))}: ${chosen.map((c) => bold(c.name)).join(', ')}`];
   });
-  return { name, value: fitLines(lines, EMBED_LIMITS.fieldValue, seeCsv) };
+  return { name, value: fitLines(lines, DISCORD_LIMITS.fieldValue, seeCsv) };
 }
 
 export function loginStatus(c: AuditCharacter): string {

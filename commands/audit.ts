@@ -16,7 +16,7 @@ import { auditCsv } from '../src/audit/exportCsv.ts';
 import { UserFacingError } from '../src/errors.ts';
 import { escapeMarkdown } from '../src/text.ts';
 import { characterLines, entityName, eventLine, summaryDescription, summaryFields } from './_auditFormat.ts';
-import { EMBED_LIMITS, fitFields, fitLines } from './_embedLimits.ts';
+import { DISCORD_LIMITS, fitFields, fitLines } from '../src/bot/replyLimits.ts';
 
 const EVENTS_SHOWN = 25;
 /** Discord sends a big guild's members in chunks; past this, give up and say so. */
@@ -92,7 +92,7 @@ async function listedMembers(interaction: ChatInputCommandInteraction<'raw' | 'c
 
 async function summary(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit): Promise<Reply> {
   const report = await service.report(access, await listedMembers(interaction, service));
-  const title = `Audit of ${interaction.guild?.name ?? 'this server'}`.slice(0, EMBED_LIMITS.title);
+  const title = `Audit of ${interaction.guild?.name ?? 'this server'}`.slice(0, DISCORD_LIMITS.title);
   const description = summaryDescription(report);
   const footer = 'Every character, and every member who never linked, is in the attached CSV.';
   const fields = fitFields(summaryFields(report), title.length + description.length + footer.length, (n) => ({
@@ -117,19 +117,19 @@ async function member(interaction: ChatInputCommandInteraction<'raw' | 'cached'>
       ? `${userMention(user.id)} has no linked character.`
       : fitLines(
           characters.map((c) => characterLines(c, found.names)),
-          EMBED_LIMITS.description,
+          DISCORD_LIMITS.description,
           (n) => `… and ${n} more characters (see /audit summary's CSV)`,
           '\n\n',
         );
   const embed = new EmbedBuilder()
-    .setTitle(`Audit of ${user.username}`.slice(0, EMBED_LIMITS.title))
+    .setTitle(`Audit of ${user.username}`.slice(0, DISCORD_LIMITS.title))
     .setDescription(description + (found.affiliationsLive ? '' : "\n\n⚠️ EVE's API did not answer: corporations are as last stored."));
   const main = characters.find((c) => c.isMain);
   const corporations = [...new Set(characters.map((c) => c.corporationId))].map((id) => entityName(found.names, id, 'corporation'));
   const fields = [
     { name: 'Main', value: main ? escapeMarkdown(main.name) : 'none' },
     { name: 'Corporations', value: corporations.join(', ') || 'none' },
-    { name: 'Recent events', value: fitLines(found.events.map((e) => eventLine(e, found.names)), EMBED_LIMITS.fieldValue, (n) => `… and ${n} more`) || 'none' },
+    { name: 'Recent events', value: fitLines(found.events.map((e) => eventLine(e, found.names)), DISCORD_LIMITS.fieldValue, (n) => `… and ${n} more`) || 'none' },
   ];
   embed.addFields(fitFields(fields, embed.data.title!.length + embed.data.description!.length, () => ({ name: 'More', value: 'Some details did not fit.' })));
   return { embeds: [embed] };
@@ -144,7 +144,7 @@ async function events(interaction: ChatInputCommandInteraction<'raw' | 'cached'>
         ? 'Nothing yet.'
         : fitLines(
             found.events.map((e) => eventLine(e, found.names)),
-            EMBED_LIMITS.description,
+            DISCORD_LIMITS.description,
             (n) => `… and ${n} more`,
           ),
     );

@@ -17,7 +17,7 @@ import type { RoleAccess } from '../src/roles/roleAdmin.ts';
 import type { RoleRule } from '../src/roles/ruleStore.ts';
 import type { Services } from '../src/services.ts';
 import { escapeMarkdown } from '../src/text.ts';
-import { EMBED_LIMITS, fitLines } from './_embedLimits.ts';
+import { DISCORD_LIMITS, fitLines } from '../src/bot/replyLimits.ts';
 
 const MEMBER_LIST_TIMEOUT_MS = 20_000;
 
@@ -247,9 +247,9 @@ async function list(services: Services, guildId: bigint): Promise<Reply> {
   const embed = new EmbedBuilder()
     .setTitle('Role sync')
     .setColor(status.problems.length > 0 ? 0xf0b232 : 0x57f287)
-    .setDescription(fitLines(lines.length > 0 ? lines : ['No rules yet: add one with /roles add.'], EMBED_LIMITS.description, (n) => `… and ${n} more`));
+    .setDescription(fitLines(lines.length > 0 ? lines : ['No rules yet: add one with /roles add.'], DISCORD_LIMITS.description, (n) => `… and ${n} more`));
   if (status.problems.length > 0) {
-    embed.addFields({ name: 'What stops the sync', value: fitLines(status.problems, EMBED_LIMITS.fieldValue, (n) => `… and ${n} more`) });
+    embed.addFields({ name: 'What stops the sync', value: fitLines(status.problems, DISCORD_LIMITS.fieldValue, (n) => `… and ${n} more`) });
   }
   return { embeds: [embed], allowedMentions: { parse: [] } };
 }
@@ -258,8 +258,8 @@ async function preview(interaction: ChatInputCommandInteraction<'raw' | 'cached'
   const user = interaction.options.getUser('user');
   const result = await services.roleSync.previewText(guildId, user ? BigInt(user.id) : undefined);
   const embed = new EmbedBuilder()
-    .setTitle(user ? `Preview for ${user.username}`.slice(0, EMBED_LIMITS.title) : 'Preview: what a sync would change')
-    .setDescription(fitLines(result.length > 0 ? result : ['Nothing would change.'], EMBED_LIMITS.description, (n) => `… and ${n} more`))
+    .setTitle(user ? `Preview for ${user.username}`.slice(0, DISCORD_LIMITS.title) : 'Preview: what a sync would change')
+    .setDescription(fitLines(result.length > 0 ? result : ['Nothing would change.'], DISCORD_LIMITS.description, (n) => `… and ${n} more`))
     .setFooter({ text: 'A dry run: nothing was written.' });
   return { embeds: [embed], allowedMentions: { parse: [] } };
 }

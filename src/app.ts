@@ -3,6 +3,7 @@ import type { Client } from 'discord.js';
 import { AuditService } from './audit/auditService.ts';
 import { GuildMemberRecorder } from './audit/guildMembers.ts';
 import { connectDiscord } from './bot/client.ts';
+import { CommandMentions } from './bot/commandMentions.ts';
 import { Dispatcher } from './bot/dispatcher.ts';
 import { createInteractionRest } from './bot/interactionRest.ts';
 import { registerCommands } from './bot/registration.ts';
@@ -107,7 +108,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       clientId: config.EVE_CLIENT_ID,
       jwksUri: async () => (await ssoClient.metadata()).jwks_uri,
     });
-    const notifier = new RestNotifier(config.DISCORD_TOKEN, config.DISCORD_API_URL, logger);
+    // Filled with the commands' ids once they are registered.
+    const mentions = new CommandMentions();
+    const notifier = new RestNotifier(config.DISCORD_TOKEN, config.DISCORD_API_URL, logger, mentions);
     // Background work (role sync, sweeps, expiries) runs on the job queue; handlers are defined before it starts.
     jobs = await createJobQueue({ databaseUrl, embedded: target.embedded !== undefined, logger, database });
     const queue = jobs;
@@ -200,7 +203,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit, roleAdmin, roleSync };
     dispatcher = new Dispatcher({
       commands,
-      context: { services, commands: [...commands.values()] },
+      context: { services, commands: [...commands.values()], mentions },
       logger,
       webhookRest: createInteractionRest(config.DISCORD_API_URL),
       onGuildUser: async (guildId, userId, username) => {
@@ -236,7 +239,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     client = ready;
     await queue.start();
 
-    await registerCommands({
+    const registration = await registerCommands({
       rest: ready.rest,
       applicationId: ready.application.id,
       guildId: config.DISCORD_GUILD_ID,
@@ -244,6 +247,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       database,
       logger,
     });
+    mentions.update(registration.commands);
     const memory = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
     logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size, commands: commands.size, memoryMb: memory }, 'bot ready');
 

@@ -7,6 +7,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Services } from '../services.ts';
+import type { CommandMentions } from './commandMentions.ts';
 
 /** What a handler answers with; the dispatcher decides whether it is a reply or an edit of a deferral. */
 export type Reply = Omit<InteractionReplyOptions, 'flags' | 'ephemeral' | 'fetchReply' | 'withResponse'> &
@@ -16,6 +17,8 @@ export interface CommandContext {
   services: Services;
   /** every registered command, for /help */
   commands: readonly CommandDefinition[];
+  /** clickable `</name:id>` mentions of the commands */
+  mentions: CommandMentions;
 }
 
 /** One module under commands/: what the user types, and what they see. */

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { Command, CommandContext, Reply } from './command.ts';
 import { errorReply } from './errorReplies.ts';
 import { InteractionResponder } from './replies.ts';
+import { fitChoices, fitReply } from './replyLimits.ts';
 
 export interface DispatcherOptions {
   commands: Map<string, Command>;
@@ -127,7 +128,7 @@ export class Dispatcher {
       // An autocomplete cannot show an error; an empty list is the honest answer.
       this.options.logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed');
     }
-    await interaction.respond(choices.slice(0, 25));
+    await interaction.respond(fitChoices(choices));
   }
 
   async #run(responder: InteractionResponder, fields: Record<string, string>, handler: () => Promise<Reply>, createdAt?: number): Promise<void> {
@@ -142,8 +143,10 @@ export class Dispatcher {
       busy ? 0 : (this.options.deferAfterMs ?? 1_500),
     );
     try {
-      const reply = await handler();
+      const { reply, cut } = fitReply(await handler());
       clearTimeout(deferTimer);
+      // A formatter that leaves this to the safety net has a bug: the reply still goes out, cut.
+      if (cut.length > 0) this.options.logger.warn({ ...fields, cut }, 'reply did not fit Discord limits; cut');
       await responder.send(reply);
       this.options.logger.info({ ...fields, ms: Math.round(performance.now() - started), lagMs }, 'interaction answered');
     } catch (error) {
@@ -151,7 +154,7 @@ export class Dispatcher {
       const { content, errorId } = errorReply(error);
       if (errorId) this.options.logger.error({ err: error, errorId, ...fields }, 'command failed');
       else this.options.logger.info({ ...fields, reason: (error as Error).name }, 'command refused');
-      await responder.sendError(content);
+      await responder.sendError(this.options.context.mentions.linkify(content));
     }
   }
 

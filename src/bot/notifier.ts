@@ -1,6 +1,7 @@
 import { REST, Routes } from 'discord.js';
 import type { Logger } from '../log.ts';
 import type { DiscordNotifier } from '../notify.ts';
+import type { CommandMentions } from './commandMentions.ts';
 import { createInteractionRest } from './interactionRest.ts';
 
 /**
@@ -15,6 +16,8 @@ export class RestNotifier implements DiscordNotifier {
     token: string,
     apiUrl: string,
     private readonly logger: Logger,
+    /** `/link` in the services' texts becomes a clickable command mention */
+    private readonly mentions?: CommandMentions,
   ) {
     this.#rest = new REST({ api: apiUrl }).setToken(token);
     this.#webhooks = createInteractionRest(apiUrl);
@@ -27,7 +30,7 @@ export class RestNotifier implements DiscordNotifier {
   async editOriginalReply(applicationId: string, interactionToken: string, message: { content: string }): Promise<boolean> {
     try {
       await this.#webhooks.patch(Routes.webhookMessage(applicationId, interactionToken, '@original'), {
-        body: { content: message.content, components: [], allowed_mentions: { parse: [] } },
+        body: { content: this.#linkify(message.content), components: [], allowed_mentions: { parse: [] } },
         auth: false,
       });
       return true;
@@ -41,11 +44,15 @@ export class RestNotifier implements DiscordNotifier {
   async sendDirectMessage(userId: bigint, message: { content: string }): Promise<boolean> {
     try {
       const channel = (await this.#rest.post(Routes.userChannels(), { body: { recipient_id: String(userId) } })) as { id: string };
-      await this.#rest.post(Routes.channelMessages(channel.id), { body: { content: message.content, allowed_mentions: { parse: [] } } });
+      await this.#rest.post(Routes.channelMessages(channel.id), { body: { content: this.#linkify(message.content), allowed_mentions: { parse: [] } } });
       return true;
     } catch (error) {
       this.logger.info({ err: error, userId: String(userId) }, 'could not send a direct message');
       return false;
     }
+  }
+
+  #linkify(content: string): string {
+    return this.mentions ? this.mentions.linkify(content) : content;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMBED_LIMITS, fitFields, fitLines } from '../../commands/_embedLimits.ts';
+import { DISCORD_LIMITS, fitFields, fitLines } from '../../src/bot/replyLimits.ts';
 import { assertMayAudit, assertMayChangeSettings } from '../../src/audit/access.ts';
 import { AuditAccessDeniedError, AuditSettingsAccessDeniedError } from '../../src/audit/errors.ts';
 import { parseCorporationList } from '../../src/audit/settings.ts';
@@ -13,8 +13,8 @@ describe('fitLines', () => {
 
   it('given too many lines, then as many as fit and how many were left out, within the limit', () => {
     const lines = Array.from({ length: 500 }, (_, i) => `line number ${i}`);
-    const text = fitLines(lines, EMBED_LIMITS.fieldValue, more);
-    expect(text.length).toBeLessThanOrEqual(EMBED_LIMITS.fieldValue);
+    const text = fitLines(lines, DISCORD_LIMITS.fieldValue, more);
+    expect(text.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
     const shown = text.split('\n').length - 1;
     expect(text.endsWith(`… and ${500 - shown} more`)).toBe(true);
   });
@@ -32,8 +32,8 @@ describe('fitFields', () => {
   it('given more than 6000 characters or 25 fields, then the last ones give way to a note', () => {
     const many = Array.from({ length: 30 }, (_, i) => field(i, 1000));
     const kept = fitFields(many, 500, note);
-    expect(total(kept, 500)).toBeLessThanOrEqual(EMBED_LIMITS.total);
-    expect(kept.length).toBeLessThanOrEqual(EMBED_LIMITS.fields);
+    expect(total(kept, 500)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+    expect(kept.length).toBeLessThanOrEqual(DISCORD_LIMITS.fields);
     expect(kept.at(-1)).toEqual({ name: 'More', value: `${30 - (kept.length - 1)} more` });
   });
 });

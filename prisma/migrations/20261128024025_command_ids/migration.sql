@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "command_registration" ADD COLUMN     "ids" JSONB;
