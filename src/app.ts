@@ -98,7 +98,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     database = createDatabase(databaseUrl, { maxConnections: target.maxConnections });
     await checkDatabase(database, databaseUrl);
 
-    const box = new SecretBox(config.TOKEN_ENCRYPTION_KEY);
+    const box = new SecretBox(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_OLD_KEYS);
     const agent = userAgent(config.ESI_CONTACT);
     sso = new SsoClient({ ssoUrl: config.EVE_SSO_URL, clientId: config.EVE_CLIENT_ID, clientSecret: config.EVE_CLIENT_SECRET, userAgent: agent });
     const ssoClient = sso;

@@ -62,6 +62,15 @@ const variables = {
   },
   DATA_DIR: { schema: z.string().min(1).default('./data'), example: './data' },
   TOKEN_ENCRYPTION_KEY: { schema: base64Key, example: '(output of: openssl rand -base64 32)' },
+  // Previous keys, while rows sealed with them remain (npm run keys:rotate re-seals them all; then drop this).
+  TOKEN_ENCRYPTION_OLD_KEYS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value) => (value ? value.split(',').map((key) => key.trim()).filter(Boolean) : []))
+      .pipe(z.array(base64Key)),
+    example: '(previous TOKEN_ENCRYPTION_KEY values, comma separated)',
+  },
   // How long the /link button and then the confirmation page after the EVE login stay valid.
   LINK_TIMEOUT_SECONDS: {
     // At most 14 minutes: Discord lets the bot edit the /link reply for 15.
@@ -108,7 +117,7 @@ export class ConfigError extends Error {
  * sends, and what its errors would show).
  */
 export function secretValues(config: Config): string[] {
-  const values = [config.DISCORD_TOKEN, config.EVE_CLIENT_SECRET, config.TOKEN_ENCRYPTION_KEY];
+  const values = [config.DISCORD_TOKEN, config.EVE_CLIENT_SECRET, config.TOKEN_ENCRYPTION_KEY, ...config.TOKEN_ENCRYPTION_OLD_KEYS];
   if (config.DATABASE_URL) values.push(...passwordForms(config.DATABASE_URL));
   return [...new Set(values.filter(Boolean))];
 }

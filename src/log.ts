@@ -20,6 +20,7 @@ const SECRET_KEYS = [
   'EVE_CLIENT_SECRET',
   'encryptionKey',
   'TOKEN_ENCRYPTION_KEY',
+  'TOKEN_ENCRYPTION_OLD_KEYS',
   'interactionToken',
   'authorizationCode',
   // the SSO's authorization code, e.g. in a parsed callback query (error codes are logged as errorCode)
@@ -43,6 +44,7 @@ export const REDACT_PATHS = [
   'config.DISCORD_TOKEN',
   'config.EVE_CLIENT_SECRET',
   'config.TOKEN_ENCRYPTION_KEY',
+  'config.TOKEN_ENCRYPTION_OLD_KEYS',
 ];
 
 /** Strings that look like secrets wherever they stand (messages, error texts, URLs). */

@@ -6,6 +6,11 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  * to another row does not decrypt. The key id travels with the row: a wrong or
  * rotated key is reported as such instead of yielding garbage.
  *
+ * Rotation: the box seals with the current key and opens with it or with any
+ * of the previous keys it was given (TOKEN_ENCRYPTION_OLD_KEYS); rows are
+ * re-sealed with the current key as they are used, or all at once by
+ * `npm run keys:rotate`.
+ *
  * Layout: version (1 byte) | iv (12) | tag (16) | ciphertext.
  */
 const VERSION = 1;
@@ -19,16 +24,42 @@ export class SecretBoxError extends Error {
   }
 }
 
+/** A public fingerprint of a key: tells which key sealed a row, reveals nothing of it. */
+function keyIdOf(key: Buffer): string {
+  return createHash('sha256').update('eve-bot key id').update(key).digest('base64url').slice(0, 12);
+}
+
+function decodeKey(base64Key: string, name: string): Buffer {
+  const key = Buffer.from(base64Key, 'base64');
+  if (key.length !== 32) throw new SecretBoxError(`${name} must be 32 bytes (base64)`);
+  return key;
+}
+
 export class SecretBox {
+  /** the id of the current key, stored with every row it seals */
   readonly keyId: string;
   readonly #key: Buffer;
+  /** every key that opens rows, the current one included, by id */
+  readonly #keys = new Map<string, Buffer>();
 
-  constructor(base64Key: string) {
-    const key = Buffer.from(base64Key, 'base64');
-    if (key.length !== 32) throw new SecretBoxError('TOKEN_ENCRYPTION_KEY must be 32 bytes (base64)');
-    this.#key = key;
-    // A public fingerprint of the key: tells which key sealed a row, reveals nothing of it.
-    this.keyId = createHash('sha256').update('eve-bot key id').update(key).digest('base64url').slice(0, 12);
+  constructor(base64Key: string, oldBase64Keys: readonly string[] = []) {
+    this.#key = decodeKey(base64Key, 'TOKEN_ENCRYPTION_KEY');
+    this.keyId = keyIdOf(this.#key);
+    this.#keys.set(this.keyId, this.#key);
+    for (const old of oldBase64Keys) {
+      const key = decodeKey(old, 'each key of TOKEN_ENCRYPTION_OLD_KEYS');
+      this.#keys.set(keyIdOf(key), key);
+    }
+  }
+
+  /** The ids of the previous keys this box still opens. */
+  get oldKeyIds(): string[] {
+    return [...this.#keys.keys()].filter((id) => id !== this.keyId);
+  }
+
+  /** Whether a row sealed with this key id should be sealed again with the current key. */
+  isOutdated(keyId: string): boolean {
+    return keyId !== this.keyId;
   }
 
   seal(plaintext: string, associatedData: string): Uint8Array<ArrayBuffer> {
@@ -41,9 +72,11 @@ export class SecretBox {
   }
 
   open(sealed: Uint8Array, associatedData: string, keyId: string): string {
-    if (keyId !== this.keyId) {
+    const key = this.#keys.get(keyId);
+    if (!key) {
       throw new SecretBoxError(
-        `this secret was sealed with key ${keyId}, but TOKEN_ENCRYPTION_KEY is key ${this.keyId}: restore the previous key`,
+        `this secret was sealed with key ${keyId}, but TOKEN_ENCRYPTION_KEY is key ${this.keyId}` +
+          `${this.#keys.size > 1 ? ' and TOKEN_ENCRYPTION_OLD_KEYS does not hold it' : ''}: restore the previous key (as TOKEN_ENCRYPTION_KEY, or in TOKEN_ENCRYPTION_OLD_KEYS)`,
       );
     }
     const data = Buffer.from(sealed);
@@ -52,7 +85,7 @@ export class SecretBox {
     }
     const iv = data.subarray(1, 1 + IV_BYTES);
     const tag = data.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, iv);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(Buffer.from(associatedData, 'utf8'));
     decipher.setAuthTag(tag);
     try {

@@ -92,7 +92,7 @@ export class LinkConfirmations {
         guildId: input.guildId,
         characterId: input.tokens.characterId,
         keyId: this.box.keyId,
-        secrets: this.box.seal(JSON.stringify(sealed), associatedData(id)),
+        secrets: this.box.seal(JSON.stringify(sealed), confirmationAssociatedData(id)),
         expiresAt: input.expiresAt,
       },
     });
@@ -154,7 +154,7 @@ export class LinkConfirmations {
   }
 
   #open(row: Row): LinkConfirmation {
-    const sealed = JSON.parse(this.box.open(row.secrets, associatedData(row.id), row.keyId)) as Sealed;
+    const sealed = JSON.parse(this.box.open(row.secrets, confirmationAssociatedData(row.id), row.keyId)) as Sealed;
     return {
       id: row.id,
       discordUserId: row.discordUserId,
@@ -205,6 +205,7 @@ function digest(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-function associatedData(id: string): string {
+/** What binds a confirmation's secrets to its id (also for re-sealing them with a new key). */
+export function confirmationAssociatedData(id: string): string {
   return `link-confirmation:${id}`;
 }

@@ -86,7 +86,7 @@ export class PendingLogins {
           guildId: input.guildId,
           scopes: input.scopes,
           keyId: this.box.keyId,
-          secrets: this.box.seal(JSON.stringify(secrets), associatedData(state)),
+          secrets: this.box.seal(JSON.stringify(secrets), pendingLoginAssociatedData(state)),
           createdAt: now,
           expiresAt,
         },
@@ -133,7 +133,7 @@ export class PendingLogins {
   }
 
   #open(row: { state: string; discordUserId: bigint; guildId: bigint | null; scopes: string[]; keyId: string; secrets: Uint8Array; createdAt: Date; expiresAt: Date }): PendingLogin {
-    const secrets = JSON.parse(this.box.open(row.secrets, associatedData(row.state), row.keyId)) as SealedSecrets;
+    const secrets = JSON.parse(this.box.open(row.secrets, pendingLoginAssociatedData(row.state), row.keyId)) as SealedSecrets;
     return { state: row.state, discordUserId: row.discordUserId, guildId: row.guildId, scopes: row.scopes, createdAt: row.createdAt, expiresAt: row.expiresAt, ...secrets };
   }
 }
@@ -149,6 +149,7 @@ interface RawPendingLogin {
   expires_at: Date;
 }
 
-function associatedData(state: string): string {
+/** What binds a pending login's secrets to its state (also for re-sealing them with a new key). */
+export function pendingLoginAssociatedData(state: string): string {
   return `pending-login:${state}`;
 }

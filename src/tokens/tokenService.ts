@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordEvent } from '../db/auditEvents.ts';
 import { isDatabaseUnavailable, type Database, type Prisma } from '../db/client.ts';
 import { SecretBoxError, type SecretBox } from '../db/secretBox.ts';
+import { resealGrant } from '../keys/rotation.ts';
 import { InvalidTokenError, SsoGrantRejectedError, SsoMisconfiguredError, SsoUnavailableError } from '../eve/errors.ts';
 import type { TokenVerifier, VerifiedToken } from '../eve/jwt.ts';
 import type { SsoClient, TokenAnswer } from '../eve/sso.ts';
@@ -134,7 +135,11 @@ export class TokenService {
 
   async #fromGrant(characterId: bigint, grant: GrantRow | null, requiredScopes: readonly string[], budget?: TokenBudget): Promise<string> {
     const usable = this.#check(characterId, grant, requiredScopes);
-    if (this.#fresh(usable)) return this.#open(usable, () => openAccessToken(this.#options.box, characterId, usable.accessToken!, usable.keyId));
+    if (this.#fresh(usable)) {
+      const token = this.#open(usable, () => openAccessToken(this.#options.box, characterId, usable.accessToken!, usable.keyId));
+      if (this.#options.box.isOutdated(usable.keyId)) this.#reseal(usable);
+      return token;
+    }
 
     let refresh = this.#inFlight.get(characterId);
     if (!refresh) {
@@ -168,6 +173,17 @@ export class TokenService {
 
   #fresh(grant: GrantRow): boolean {
     return grant.accessToken !== null && grant.accessTokenExpiresAt !== null && grant.accessTokenExpiresAt.getTime() > this.#staleBefore().getTime();
+  }
+
+  /** A grant sealed with a previous key is sealed again with the current one, beside the command that used it. */
+  #reseal(grant: GrantRow): void {
+    const { database, box, logger } = this.#options;
+    resealGrant(database, box, grant).then(
+      (done) => {
+        if (done) logger.info({ characterId: String(grant.characterId), fromKeyId: grant.keyId, keyId: box.keyId }, 'login re-sealed with the current key');
+      },
+      (error: unknown) => logger.warn({ characterId: String(grant.characterId), err: error }, 'could not re-seal a login with the current key'),
+    );
   }
 
   /** Opens a sealed token of the grant; one that does not open fails that character alone, with a typed error. */

@@ -25,6 +25,16 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('given previous encryption keys, then a list of them; a malformed one is refused and they are secrets', async () => {
+    const old = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64')];
+    const config = loadConfig({ ...valid, TOKEN_ENCRYPTION_OLD_KEYS: ` ${old[0]} ,${old[1]},` });
+    expect(config.TOKEN_ENCRYPTION_OLD_KEYS).toEqual(old);
+    expect(loadConfig(valid).TOKEN_ENCRYPTION_OLD_KEYS).toEqual([]);
+    expect(() => loadConfig({ ...valid, TOKEN_ENCRYPTION_OLD_KEYS: `${old[0]},tooshort` })).toThrow(/TOKEN_ENCRYPTION_OLD_KEYS/);
+    const { secretValues } = await import('../../src/config.ts');
+    expect(secretValues(config)).toEqual(expect.arrayContaining(old));
+  });
+
   it('given overrides, then they are parsed and trailing slashes dropped', () => {
     const config = loadConfig({
       ...valid,

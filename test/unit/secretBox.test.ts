@@ -43,3 +43,26 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
   });
 });
+
+describe('SecretBox with previous keys', () => {
+  it('given rows sealed with an old key, then they open, new ones are sealed with the current key, and the old id is outdated', () => {
+    const oldKey = key();
+    const old = new SecretBox(oldKey);
+    const sealed = old.seal('token', 'owner');
+    const box = new SecretBox(key(), [oldKey]);
+    expect(box.open(sealed, 'owner', old.keyId)).toBe('token');
+    expect(box.isOutdated(old.keyId)).toBe(true);
+    expect(box.isOutdated(box.keyId)).toBe(false);
+    expect(box.oldKeyIds).toEqual([old.keyId]);
+    expect(() => old.open(box.seal('x', 'owner'), 'owner', box.keyId)).toThrow(/restore the previous key/);
+  });
+
+  it('given a key id none of the keys has, then the message names TOKEN_ENCRYPTION_OLD_KEYS', () => {
+    const box = new SecretBox(key(), [key()]);
+    expect(() => box.open(new Uint8Array(40), 'owner', 'someotherkey')).toThrow(/TOKEN_ENCRYPTION_OLD_KEYS does not hold it/);
+  });
+
+  it('given an old key of the wrong size, then construction fails naming the variable', () => {
+    expect(() => new SecretBox(key(), [randomBytes(8).toString('base64')])).toThrow(/TOKEN_ENCRYPTION_OLD_KEYS/);
+  });
+});

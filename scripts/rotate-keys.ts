@@ -1,0 +1,46 @@
+// npm run keys:rotate: re-seals every stored secret with the current TOKEN_ENCRYPTION_KEY.
+// Run it after moving the previous key to TOKEN_ENCRYPTION_OLD_KEYS; when it reports nothing
+// left to re-seal, the old key can be dropped. Safe beside running bots, and safe to run again.
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { createDatabase } from '../src/db/client.ts';
+import { applyPendingMigrations } from '../src/db/migrations.ts';
+import { SecretBox } from '../src/db/secretBox.ts';
+import { openDatabaseTarget } from '../src/db/target.ts';
+import { rotateAll } from '../src/keys/rotation.ts';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const box = new SecretBox(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_OLD_KEYS);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const target = await openDatabaseTarget(config);
+const database = createDatabase(target.url, { maxConnections: 1 });
+try {
+  await applyPendingMigrations(target.url);
+  out(`Current key: ${box.keyId}. Previous keys: ${box.oldKeyIds.join(', ') || 'none'}.`);
+  const results = await rotateAll(database, box, {
+    onBatch: (p) => out(`  ${p.table}: ${p.resealed} re-sealed so far${p.unreadable ? `, ${p.unreadable} unreadable` : ''}`),
+  });
+  for (const r of results) out(`${r.table}: ${r.resealed} re-sealed, ${r.unreadable} unreadable`);
+  const unreadable = results.reduce((sum, r) => sum + r.unreadable, 0);
+  if (unreadable === 0) {
+    out('Every stored secret is sealed with the current key: TOKEN_ENCRYPTION_OLD_KEYS can be removed.');
+  } else {
+    out(`${unreadable} rows open with none of the configured keys: add the key that sealed them to TOKEN_ENCRYPTION_OLD_KEYS and run this again, or keep them as they are (their logins cannot be used).`);
+    process.exitCode = 2;
+  }
+} catch (error) {
+  process.stderr.write(`Could not re-seal: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await database.$disconnect();
+  await target.close();
+}
