@@ -2,8 +2,11 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from 'discord.js';
 import { AuditService } from './audit/auditService.ts';
 import { GuildMemberRecorder } from './audit/guildMembers.ts';
-import { connectDiscord } from './bot/client.ts';
+import { connectDiscord, isGatewayReady } from './bot/client.ts';
 import { CommandMentions } from './bot/commandMentions.ts';
+import { observeRest } from './bot/restMetrics.ts';
+import { countLogins } from './tokens/grantStore.ts';
+import { Metrics, routeTemplate } from './metrics/metrics.ts';
 import { Dispatcher } from './bot/dispatcher.ts';
 import { createInteractionRest } from './bot/interactionRest.ts';
 import { registerCommands } from './bot/registration.ts';
@@ -19,7 +22,7 @@ import { EsiDirectory } from './esi/directory.ts';
 import { TokenVerifier } from './eve/jwt.ts';
 import { SsoMisconfiguredError } from './eve/errors.ts';
 import { SsoClient } from './eve/sso.ts';
-import { healthRoute } from './http/health.ts';
+import { healthRoute, metricsRoute, readinessRoute } from './http/health.ts';
 import { ssoCallbackRoute, ssoConfirmRoute, ssoStartRoute } from './http/ssoRoutes.ts';
 import { CharacterService } from './links/characterService.ts';
 import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
@@ -57,6 +60,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let database: Database | undefined;
   let dispatcher: Dispatcher | undefined;
   let http: HttpServer | undefined;
+  let metricsHttp: HttpServer | undefined;
   let client: Client | undefined;
   let sso: SsoClient | undefined;
   let esi: EsiClient | undefined;
@@ -70,6 +74,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const steps: [string, (() => Promise<unknown>) | undefined][] = [
       ['finish in-flight commands', dispatcher && (() => dispatcher!.drain(10_000))],
       ['close http server', http && (() => http!.close())],
+      ['close metrics server', metricsHttp && (() => metricsHttp!.close())],
       ['stop background jobs', jobs && (() => jobs!.stop())],
       ['disconnect from discord', client && (() => client!.destroy())],
       ['write pending guild sightings', recorder && (() => recorder!.close())],
@@ -108,11 +113,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       clientId: config.EVE_CLIENT_ID,
       jwksUri: async () => (await ssoClient.metadata()).jwks_uri,
     });
+    const metrics = new Metrics();
     // Filled with the commands' ids once they are registered.
     const mentions = new CommandMentions();
     const notifier = new RestNotifier(config.DISCORD_TOKEN, config.DISCORD_API_URL, logger, mentions);
+    for (const rest of notifier.restInstances) observeRest(rest, metrics);
     // Background work (role sync, sweeps, expiries) runs on the job queue; handlers are defined before it starts.
-    jobs = await createJobQueue({ databaseUrl, embedded: target.embedded !== undefined, logger, database });
+    jobs = await createJobQueue({ databaseUrl, embedded: target.embedded !== undefined, logger, database, onJob: (task, outcome) => metrics.jobs.inc({ task, outcome }) });
     const queue = jobs;
     // Role sync is built after the services that report changes to it (it needs what they need): they reach it here.
     const later: { roleSync?: RoleSync; roleJobs?: RoleJobs } = {};
@@ -127,6 +134,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       onCharactersChanged: charactersChanged,
       deadLoginNotice: async (userId) => later.roleSync?.deadLoginNotice(userId),
+      onRefresh: (outcome) => metrics.refreshes.inc({ outcome }),
     });
     esi = new EsiClient({
       baseUrl: config.ESI_URL,
@@ -134,6 +142,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       // ESI refused a token: the token service knows whether a scope is missing or the login died.
       onAuthFailure: (characterId, _status, scope) => tokens.explainRefusal(characterId, scope),
+      observer: {
+        request: (path, status) => metrics.esiRequests.inc({ route: routeTemplate(path), status: String(status) }),
+        cache: (result) => metrics.esiCache.inc({ result }),
+      },
     });
     const directory = new EsiDirectory(esi);
     const linkTimeoutMs = config.LINK_TIMEOUT_SECONDS * 1000;
@@ -205,7 +217,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       commands,
       context: { services, commands: [...commands.values()], mentions },
       logger,
-      webhookRest: createInteractionRest(config.DISCORD_API_URL),
+      webhookRest: observeRest(createInteractionRest(config.DISCORD_API_URL), metrics),
+      observer: {
+        answered: (command, outcome, seconds) => {
+          metrics.commands.inc({ command, outcome });
+          metrics.commandSeconds.observe({ command }, seconds);
+        },
+        acknowledged: (lagSeconds) => metrics.ackLag.observe(lagSeconds),
+      },
       onGuildUser: async (guildId, userId, username) => {
         // Seen for the first time in a while (e.g. new, without the members intent): their roles are checked.
         if (recorder!.record(BigInt(guildId), BigInt(userId), username)) await roleJobs.member(BigInt(guildId), BigInt(userId));
@@ -213,7 +232,24 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
 
     http = new HttpServer(logger);
-    http.get('/healthz', healthRoute(database), { head: true });
+    http.get('/healthz', healthRoute(), { head: true });
+    const db = database;
+    http.get('/readyz', readinessRoute({ database: db, gatewayReady: () => isGatewayReady(client) }), { head: true });
+    metrics.readFrom({
+      logins: () => countLogins(db),
+      queueDepth: () => queue.depth(),
+      esiLimits: () => esi!.limits(),
+    });
+    if (config.METRICS_PORT === undefined) {
+      http.get('/metrics', metricsRoute(() => metrics.text()));
+    } else {
+      metricsHttp = new HttpServer(logger);
+      metricsHttp.get('/metrics', metricsRoute(() => metrics.text()));
+      const metricsAddress = await metricsHttp.listen(config.HTTP_HOST, config.METRICS_PORT).catch((error: unknown) => {
+        throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.METRICS_PORT} (METRICS_PORT): ${(error as Error).message}`);
+      });
+      logger.info({ host: metricsAddress.address, port: metricsAddress.port }, 'metrics server listening');
+    }
     const callbackPath = new URL(config.EVE_CALLBACK_URL).pathname;
     http.get(callbackPath, ssoCallbackRoute(links, logger));
     http.post(callbackPath, ssoConfirmRoute(links, logger));
@@ -237,6 +273,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
     });
     client = ready;
+    observeRest(ready.rest, metrics);
     await queue.start();
 
     const registration = await registerCommands({

@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, type Interaction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Status, type Interaction } from 'discord.js';
 import type { Logger } from '../log.ts';
 import { restRequest } from './restRequest.ts';
 
@@ -51,4 +51,9 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
     throw error;
   }
   return ready;
+}
+
+/** Whether the gateway session is up (not connecting, reconnecting or resuming): for /readyz. */
+export function isGatewayReady(client: Client | undefined): boolean {
+  return client?.isReady() === true && client.ws.status === Status.Ready;
 }

@@ -29,6 +29,14 @@ export interface DispatcherOptions {
    * guild: /audit learns who is in which guild from it.
    */
   onGuildUser?: (guildId: string, userId: string, username: string) => Promise<void>;
+  /** told how each command and button ended, and how long Discord waited for the first response (metrics) */
+  observer?: DispatchObserver;
+}
+
+export interface DispatchObserver {
+  answered(name: string, outcome: 'ok' | 'refused' | 'error', seconds: number): void;
+  /** from Discord creating the interaction to the bot's first response */
+  acknowledged(lagSeconds: number): void;
 }
 
 /**
@@ -95,12 +103,12 @@ export class Dispatcher {
 
   async #command(interaction: ChatInputCommandInteraction): Promise<void> {
     const command = this.options.commands.get(interaction.commandName);
-    const responder = new InteractionResponder(interaction, command?.ephemeral ?? true, false, this.options.webhookRest);
+    const responder = new InteractionResponder(interaction, command?.ephemeral ?? true, false, this.options.webhookRest, this.#acknowledged(interaction));
     if (!command) {
       await responder.send({ content: 'This command is not known to the bot any more; it may have been removed.' });
       return;
     }
-    await this.#run(responder, { command: command.data.name, interactionId: interaction.id, userId: interaction.user.id }, () =>
+    await this.#run(responder, command.data.name, { command: command.data.name, interactionId: interaction.id, userId: interaction.user.id }, () =>
       command.execute(interaction, this.options.context),
       interaction.createdTimestamp,
     );
@@ -109,12 +117,12 @@ export class Dispatcher {
   async #button(interaction: ButtonInteraction): Promise<void> {
     const [name] = interaction.customId.split(':', 1);
     const command = name ? this.options.commands.get(name) : undefined;
-    const responder = new InteractionResponder(interaction, true, true, this.options.webhookRest);
+    const responder = new InteractionResponder(interaction, true, true, this.options.webhookRest, this.#acknowledged(interaction));
     if (!command?.button) {
       await responder.send({ content: 'This button is no longer active.', components: [] });
       return;
     }
-    await this.#run(responder, { button: interaction.customId, interactionId: interaction.id, userId: interaction.user.id }, () =>
+    await this.#run(responder, `${command.data.name}:button`, { button: interaction.customId, interactionId: interaction.id, userId: interaction.user.id }, () =>
       command.button!(interaction, this.options.context),
     );
   }
@@ -131,7 +139,13 @@ export class Dispatcher {
     await interaction.respond(fitChoices(choices));
   }
 
-  async #run(responder: InteractionResponder, fields: Record<string, string>, handler: () => Promise<Reply>, createdAt?: number): Promise<void> {
+  /** The responder's hook for its first response: the acknowledgement lag, measured from the interaction's creation. */
+  #acknowledged(interaction: ChatInputCommandInteraction | ButtonInteraction): (() => void) | undefined {
+    const { observer } = this.options;
+    return observer ? () => observer.acknowledged(Math.max(0, Date.now() - interaction.createdTimestamp) / 1000) : undefined;
+  }
+
+  async #run(responder: InteractionResponder, name: string, fields: Record<string, string>, handler: () => Promise<Reply>, createdAt?: number): Promise<void> {
     const started = performance.now();
     // How long the interaction took to reach us (its id holds Discord's creation time).
     const lagMs = createdAt === undefined ? undefined : Date.now() - createdAt;
@@ -148,12 +162,14 @@ export class Dispatcher {
       // A formatter that leaves this to the safety net has a bug: the reply still goes out, cut.
       if (cut.length > 0) this.options.logger.warn({ ...fields, cut }, 'reply did not fit Discord limits; cut');
       await responder.send(reply);
+      this.options.observer?.answered(name, 'ok', (performance.now() - started) / 1000);
       this.options.logger.info({ ...fields, ms: Math.round(performance.now() - started), lagMs }, 'interaction answered');
     } catch (error) {
       clearTimeout(deferTimer);
       const { content, errorId } = errorReply(error);
       if (errorId) this.options.logger.error({ err: error, errorId, ...fields }, 'command failed');
       else this.options.logger.info({ ...fields, reason: (error as Error).name }, 'command refused');
+      this.options.observer?.answered(name, errorId ? 'error' : 'refused', (performance.now() - started) / 1000);
       await responder.sendError(this.options.context.mentions.linkify(content));
     }
   }

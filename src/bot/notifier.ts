@@ -27,6 +27,11 @@ export class RestNotifier implements DiscordNotifier {
     return this.#rest;
   }
 
+  /** The REST instances it sends with (bot and interaction webhooks), e.g. to count their requests. */
+  get restInstances(): REST[] {
+    return [this.#rest, this.#webhooks];
+  }
+
   async editOriginalReply(applicationId: string, interactionToken: string, message: { content: string }): Promise<boolean> {
     try {
       await this.#webhooks.patch(Routes.webhookMessage(applicationId, interactionToken, '@original'), {

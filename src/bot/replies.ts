@@ -20,6 +20,8 @@ export class InteractionResponder {
     private readonly updatesMessage = false,
     /** REST for interaction webhooks, outside the bot's global rate limit (see interactionRest.ts) */
     private readonly webhookRest?: REST,
+    /** called once, when Discord took the first response */
+    private readonly onAcknowledged?: () => void,
   ) {}
 
   get acknowledged(): boolean {
@@ -33,7 +35,7 @@ export class InteractionResponder {
       if (this.updatesMessage && this.interaction.isButton()) await this.interaction.deferUpdate();
       else await this.interaction.deferReply(this.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
       // Only once Discord took it: after a failed first response, the error reply must be a first response too.
-      this.#acknowledged = true;
+      this.#firstResponse();
     });
   }
 
@@ -49,7 +51,7 @@ export class InteractionResponder {
       } else {
         await this.interaction.reply({ ...reply, ...(this.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) } as never);
       }
-      this.#acknowledged = true;
+      this.#firstResponse();
     });
   }
 
@@ -63,7 +65,7 @@ export class InteractionResponder {
     return this.#enqueue(async () => {
       if (!this.acknowledged) {
         await this.interaction.reply({ ...reply, flags: MessageFlags.Ephemeral });
-        this.#acknowledged = true;
+        this.#firstResponse();
         return;
       }
       await this.interaction.followUp({ ...reply, flags: MessageFlags.Ephemeral });
@@ -83,6 +85,11 @@ export class InteractionResponder {
       files: files as never,
       auth: false,
     });
+  }
+
+  #firstResponse(): void {
+    this.#acknowledged = true;
+    this.onAcknowledged?.();
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {

@@ -68,6 +68,15 @@ export interface EsiClientOptions {
   notFoundTtlMs?: number;
   /** LRU cap of remembered 404s, default 10000 */
   notFoundMaxEntries?: number;
+  /** told about every request sent and every read's cache result (metrics) */
+  observer?: EsiObserver;
+}
+
+export interface EsiObserver {
+  /** one attempt sent to ESI: its path and status, or 'error' when no answer came */
+  request(path: string, status: number | 'error'): void;
+  /** how a read was served: a fresh copy, a 304, a request already in flight, or a new body */
+  cache(result: 'hit' | 'revalidated' | 'shared' | 'miss'): void;
 }
 
 type GrantedSlot = Extract<AllowanceSlot, { granted: true }>;
@@ -98,6 +107,7 @@ export class EsiClient {
   readonly #timeoutMs: number;
   readonly #defaultBudgetMs: number;
   readonly #onAuthFailure: EsiClientOptions['onAuthFailure'];
+  readonly #observer: EsiObserver | undefined;
   readonly #inflight = new Map<string, { promise: Promise<Outcome>; deadline: number }>();
   readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
@@ -107,6 +117,7 @@ export class EsiClient {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#defaultBudgetMs = options.defaultBudgetMs ?? 30_000;
     this.#onAuthFailure = options.onAuthFailure;
+    this.#observer = options.observer;
     this.#transport = options.transport ?? new UndiciTransport({ baseUrl: options.baseUrl, userAgent: options.userAgent, timeoutMs: this.#timeoutMs });
     const now = options.now ?? Date.now;
     this.#cache = new ResponseCache(options.cacheMaxEntries ?? 5000, now);
@@ -132,6 +143,7 @@ export class EsiClient {
     const cached = this.#cache.fresh(key);
     if (cached) {
       this.#logger.debug({ route: routeName(route), characterId: info.characterId?.toString(), fromCache: true }, 'esi cache hit');
+      this.#observer?.cache('hit');
       return adapt({ ...cached, fromCache: true }, route.schema, info);
     }
     const notFound = this.#notFound.get(key);
@@ -146,6 +158,7 @@ export class EsiClient {
     const shared = this.#inflight.get(flightKey);
     if (shared) {
       // Joining a request in flight: it may retry or wait longer than this caller may.
+      this.#observer?.cache('shared');
       const outcome = deadline < shared.deadline ? await raceDeadline(shared.promise, deadline, info) : await shared.promise;
       return adapt(outcome, route.schema, info);
     }
@@ -202,6 +215,7 @@ export class EsiClient {
       } catch (error) {
         if (this.#closing.signal.aborted) throw new EsiUnavailableError(info, 'closed', undefined, { cause: error });
         const reason = error instanceof TransportError && error.kind === 'timeout' ? 'timeout' : 'network';
+        this.#observer?.request(route.path, 'error');
         this.#logger.warn({ route: name, characterId: charId, attempt: attempts, reason, durationMs: ms(started) }, 'esi request failed');
         await backoff(() => new EsiUnavailableError(info, reason, undefined, { cause: error, attempts }));
         continue;
@@ -209,15 +223,18 @@ export class EsiClient {
 
       const { status, headers } = response;
       this.#limits.note(route, headers);
+      this.#observer?.request(route.path, status);
       const logFields = { route: name, characterId: charId, status, durationMs: ms(started), attempt: attempts };
 
       if (status >= 200 && status < 300) {
         this.#logger.debug(logFields, 'esi request');
+        this.#observer?.cache('miss');
         return this.#accept(route, key, info, response);
       }
       if (status === 304) {
         this.#logger.debug({ ...logFields, fromCache: true }, 'esi request');
         if (!conditional) throw new EsiMalformedResponseError(info, 304, ['304 Not Modified without a cached body']);
+        this.#observer?.cache('revalidated');
         return { ...this.#cache.revalidated(key, conditional, headers), fromCache: true };
       }
       if (status === 429) {

@@ -55,6 +55,8 @@ export interface JobQueueOptions {
   database?: import('./embeddedBackend.ts').SqlClient;
   /** Real PostgreSQL: how often to look for jobs that became due (ms, default 500); new jobs start at once (LISTEN/NOTIFY). */
   pollIntervalMs?: number;
+  /** told how every job run ended (metrics): done, retry (will run again), failed (given up) */
+  onJob?: (task: string, outcome: 'done' | 'retry' | 'failed') => void;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 10;
@@ -78,7 +80,7 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
     const { createGraphileBackend } = await import('./graphileBackend.ts');
     backend = await createGraphileBackend({ databaseUrl: options.databaseUrl, logger, concurrency: options.concurrency ?? 4, pollIntervalMs: options.pollIntervalMs ?? 500 });
   }
-  return new Queue(backend, logger, options.concurrency ?? 4);
+  return new Queue(backend, logger, options.concurrency ?? 4, options.onJob);
 }
 
 /** The first period boundary strictly after `at`. */
@@ -100,6 +102,7 @@ class Queue implements JobQueue {
     private readonly backend: QueueBackend,
     private readonly logger: Logger,
     private readonly concurrency: number,
+    private readonly onJob?: JobQueueOptions['onJob'],
   ) {
     this.define(CLEANUP_TASK, () => this.backend.cleanup());
   }
@@ -176,9 +179,11 @@ class Queue implements JobQueue {
     const started = performance.now();
     try {
       await work();
+      this.onJob?.(task, 'done');
       this.logger.debug({ task, jobId: job.id, attempt: job.attempt, ms: Math.round(performance.now() - started) }, 'job done');
     } catch (error) {
       const final = job.attempt >= job.maxAttempts;
+      this.onJob?.(task, final ? 'failed' : 'retry');
       this.logger[final ? 'error' : 'warn'](
         { task, jobId: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts, err: error },
         final ? 'job failed, giving up' : 'job failed, will retry',

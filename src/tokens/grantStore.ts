@@ -140,3 +140,10 @@ export async function updateGrantIfUnchanged(db: Pick<Prisma.TransactionClient, 
   const { count } = await db.grant.updateMany({ where: { characterId: grant.characterId, version: grant.version, createdAt: grant.createdAt }, data });
   return count === 1;
 }
+
+/** How many logins the bot can refresh (alive) and how many died: one statement, for the metrics. */
+export async function countLogins(db: Pick<Prisma.TransactionClient, 'grant'>): Promise<{ alive: number; dead: number }> {
+  const groups = await db.grant.groupBy({ by: ['status'], _count: { _all: true } });
+  const count = (status: 'ok' | 'invalid') => groups.find((g) => g.status === status)?._count._all ?? 0;
+  return { alive: count('ok'), dead: count('invalid') };
+}

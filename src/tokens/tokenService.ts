@@ -54,6 +54,8 @@ export interface TokenServiceOptions {
   onCharactersChanged?: (discordUserId: bigint) => void;
   /** a sentence for the DM about a dead login: until when the roles it earns are kept */
   deadLoginNotice?: (discordUserId: bigint) => Promise<string | undefined>;
+  /** told how each refresh ended (metrics): refreshed, shared (another caller or process did it), transient_failure, dead */
+  onRefresh?: (outcome: 'refreshed' | 'shared' | 'transient_failure' | 'dead') => void;
 }
 
 /** A refusal this soon after a rotation or an unanswered request is suspicious: about one access token's life. */
@@ -79,7 +81,7 @@ export type TokenResult = { token: string } | { error: TokenError };
  * after a rotation or an unanswered request only on a second, later refusal.
  */
 export class TokenService {
-  readonly #options: Required<Omit<TokenServiceOptions, 'onCharactersChanged' | 'deadLoginNotice'>> & Pick<TokenServiceOptions, 'onCharactersChanged' | 'deadLoginNotice'>;
+  readonly #options: Required<Omit<TokenServiceOptions, 'onCharactersChanged' | 'deadLoginNotice' | 'onRefresh'>> & Pick<TokenServiceOptions, 'onCharactersChanged' | 'deadLoginNotice' | 'onRefresh'>;
   readonly #inFlight = new Map<bigint, Promise<string>>();
   readonly #slots: Semaphore;
 
@@ -142,7 +144,8 @@ export class TokenService {
     }
 
     let refresh = this.#inFlight.get(characterId);
-    if (!refresh) {
+    if (refresh) this.#options.onRefresh?.('shared');
+    else {
       refresh = this.#refresh(characterId, budget ?? { deadline: performance.now() + this.#options.defaultBudgetMs });
       this.#inFlight.set(characterId, refresh);
       void refresh.then(
@@ -207,15 +210,20 @@ export class TokenService {
     const { logger } = this.#options;
     try {
       const leased = await this.#takeLease(characterId, budget);
-      if ('token' in leased) return leased.token;
+      if ('token' in leased) {
+        this.#options.onRefresh?.('shared');
+        return leased.token;
+      }
       const token = await this.#slots.run(() => this.#refreshUnderLease(leased.grant, leased.lease, budget)).catch(async (error: unknown) => {
         // Whatever failed, the lease must not outlive this refresh (the paths that handled it already gave it back).
         await releaseRefreshLease(this.#options.database, characterId, leased.lease).catch(() => false);
         throw error;
       });
       logger.info({ characterId: String(characterId), outcome: 'refreshed', ms: Math.round(performance.now() - started) }, 'token refresh');
+      this.#options.onRefresh?.('refreshed');
       return token;
     } catch (error) {
+      this.#options.onRefresh?.(error instanceof LoginExpiredError ? 'dead' : 'transient_failure');
       const outcome = error instanceof Error ? error.name : 'unknown';
       const log = error instanceof BotMisconfiguredError ? logger.error.bind(logger) : logger.warn.bind(logger);
       log({ characterId: String(characterId), outcome, ms: Math.round(performance.now() - started), err: error }, 'token refresh failed');

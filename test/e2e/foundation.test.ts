@@ -134,7 +134,7 @@ describe('given the database goes away while the bot runs', () => {
     await proxy?.close();
   });
 
-  it('then commands say "temporarily unavailable", /healthz is 503, and both recover by themselves', async () => {
+  it('then commands say "temporarily unavailable", /readyz is 503 naming the database (/healthz, liveness, stays 200), and both recover by themselves', async () => {
     const before = await bed.discord.sendCommand({ name: 'characters', userId: USER });
     expect((await before.waitForReply()).content).toMatch(/no linked characters/);
 
@@ -142,11 +142,14 @@ describe('given the database goes away while the bot runs', () => {
     const during = await bed.discord.sendCommand({ name: 'characters', userId: USER });
     const reply = await during.waitForReply((r) => /temporarily unavailable/.test(r.content ?? ''), 30_000);
     expect(reply.flags & 64).toBe(64);
-    expect((await fetch(`${bed.httpUrl}/healthz`)).status).toBe(503);
+    const notReady = await fetch(`${bed.httpUrl}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ status: 'not ready', checks: { discord: 'ok', database: expect.stringContaining('did not answer'), migrations: 'unknown' } });
+    expect((await fetch(`${bed.httpUrl}/healthz`)).status).toBe(200);
 
     await proxy.restore();
     const after = await bed.discord.sendCommand({ name: 'characters', userId: USER });
     expect((await after.waitForReply((r) => /no linked characters/.test(r.content ?? ''), 30_000)).content).toMatch(/use \/link/i);
-    expect((await fetch(`${bed.httpUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${bed.httpUrl}/readyz`)).status).toBe(200);
   });
 });
