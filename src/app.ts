@@ -19,7 +19,10 @@ import { TokenVerifier } from './eve/jwt.ts';
 import { SsoMisconfiguredError } from './eve/errors.ts';
 import { SsoClient } from './eve/sso.ts';
 import { healthRoute } from './http/health.ts';
+import { homeRoute } from './http/home.ts';
+import { DEFAULT_BOT_NAME, type Site } from './http/pages.ts';
 import { ssoCallbackRoute, ssoConfirmRoute, ssoStartRoute } from './http/ssoRoutes.ts';
+import { CompletedLogins } from './links/completedLogins.ts';
 import { CharacterService } from './links/characterService.ts';
 import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
 import { LinkConfirmations } from './links/linkConfirmations.ts';
@@ -32,7 +35,7 @@ import { RoleSync } from './roles/roleSync.ts';
 import { SkillsService } from './skills/skillsService.ts';
 import { TokenService } from './tokens/tokenService.ts';
 import { WalletService } from './wallet/walletService.ts';
-import { userAgent } from './version.ts';
+import { PROJECT_URL, userAgent } from './version.ts';
 import { HttpServer } from './http/server.ts';
 import type { Logger } from './log.ts';
 import type { Services } from './services.ts';
@@ -139,6 +142,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       box,
       pendingLogins: new PendingLogins(database, box, linkTimeoutMs),
       confirmations: new LinkConfirmations(database, box, (_id, error) => logger.error({ err: error }, 'a link confirmation does not decrypt (another TOKEN_ENCRYPTION_KEY?): dropped')),
+      completedLogins: new CompletedLogins(database),
       confirmTtlMs: linkTimeoutMs,
       sso: ssoClient,
       verifier,
@@ -210,11 +214,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
 
     http = new HttpServer(logger);
+    // The pages name the bot as Discord knows it, once connected (they are served before).
+    const site: Site = { botName: () => client?.user?.username ?? DEFAULT_BOT_NAME, projectUrl: PROJECT_URL };
+    // First: a callback URL at / replaces it.
+    http.get('/', homeRoute(site), { head: true });
     http.get('/healthz', healthRoute(database), { head: true });
     const callbackPath = new URL(config.EVE_CALLBACK_URL).pathname;
-    http.get(callbackPath, ssoCallbackRoute(links, logger));
-    http.post(callbackPath, ssoConfirmRoute(links, logger));
-    http.get(SHORT_LINK_PATH, ssoStartRoute(links));
+    http.get(callbackPath, ssoCallbackRoute(links, logger, site));
+    http.post(callbackPath, ssoConfirmRoute(links, logger, site));
+    http.get(SHORT_LINK_PATH, ssoStartRoute(links, logger, site));
     const httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
       throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
     });
