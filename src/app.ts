@@ -23,7 +23,10 @@ import { TokenVerifier } from './eve/jwt.ts';
 import { SsoMisconfiguredError } from './eve/errors.ts';
 import { SsoClient } from './eve/sso.ts';
 import { healthRoute, metricsRoute, readinessRoute } from './http/health.ts';
+import { homeRoute } from './http/home.ts';
+import { DEFAULT_BOT_NAME, type Site } from './http/pages.ts';
 import { ssoCallbackRoute, ssoConfirmRoute, ssoStartRoute } from './http/ssoRoutes.ts';
+import { CompletedLogins } from './links/completedLogins.ts';
 import { CharacterService } from './links/characterService.ts';
 import { LinkService, SHORT_LINK_PATH } from './links/linkService.ts';
 import { LinkConfirmations } from './links/linkConfirmations.ts';
@@ -36,7 +39,7 @@ import { RoleSync } from './roles/roleSync.ts';
 import { SkillsService } from './skills/skillsService.ts';
 import { TokenService } from './tokens/tokenService.ts';
 import { WalletService } from './wallet/walletService.ts';
-import { userAgent } from './version.ts';
+import { PROJECT_URL, userAgent } from './version.ts';
 import { HttpServer } from './http/server.ts';
 import type { Logger } from './log.ts';
 import type { Services } from './services.ts';
@@ -154,6 +157,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       box,
       pendingLogins: new PendingLogins(database, box, linkTimeoutMs),
       confirmations: new LinkConfirmations(database, box, (_id, error) => logger.error({ err: error }, 'a link confirmation does not decrypt (another TOKEN_ENCRYPTION_KEY?): dropped')),
+      completedLogins: new CompletedLogins(database),
       confirmTtlMs: linkTimeoutMs,
       sso: ssoClient,
       verifier,
@@ -232,6 +236,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
 
     http = new HttpServer(logger);
+    // The pages name the bot as Discord knows it, once connected (they are served before).
+    const site: Site = { botName: () => client?.user?.username ?? DEFAULT_BOT_NAME, projectUrl: PROJECT_URL };
+    // First: a callback URL at / replaces it.
+    http.get('/', homeRoute(site), { head: true });
     http.get('/healthz', healthRoute(), { head: true });
     const db = database;
     http.get('/readyz', readinessRoute({ database: db, gatewayReady: () => isGatewayReady(client) }), { head: true });
@@ -251,9 +259,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger.info({ host: metricsAddress.address, port: metricsAddress.port }, 'metrics server listening');
     }
     const callbackPath = new URL(config.EVE_CALLBACK_URL).pathname;
-    http.get(callbackPath, ssoCallbackRoute(links, logger));
-    http.post(callbackPath, ssoConfirmRoute(links, logger));
-    http.get(SHORT_LINK_PATH, ssoStartRoute(links));
+    http.get(callbackPath, ssoCallbackRoute(links, logger, site));
+    http.post(callbackPath, ssoConfirmRoute(links, logger, site));
+    http.get(SHORT_LINK_PATH, ssoStartRoute(links, logger, site));
     const httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
       throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
     });

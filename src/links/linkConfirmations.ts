@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { SecretBoxError, type SecretBox } from '../db/secretBox.ts';
 import type { DiscordAccount } from './pendingLogins.ts';
-import { randomToken } from './pkce.ts';
+import { digest, randomToken } from './pkce.ts';
 
 /** What the SSO gave for a login, verified, waiting for the browser's consent. */
 export interface ConfirmedTokens {
@@ -23,8 +22,10 @@ export interface LinkConfirmation {
   applicationId: string;
   account: DiscordAccount;
   tokens: ConfirmedTokens;
+  /** SHA-256 of the login's state, remembered with a completed link; absent in confirmations made before it was kept */
+  stateDigest: string | undefined;
   expiresAt: Date;
-  /** how many times a sweep tried to revoke it already */
+  /** how many times a sweep tried to revoke it already (and said it expired in Discord) */
   attempts: number;
 }
 
@@ -38,6 +39,7 @@ interface Sealed {
   characterName: string;
   ownerHash: string;
   scopes: string[];
+  stateDigest?: string;
 }
 
 interface Row {
@@ -71,7 +73,16 @@ export class LinkConfirmations {
     private readonly onUnreadable?: (id: string, error: Error) => void,
   ) {}
 
-  async create(input: { discordUserId: bigint; guildId: bigint | null; interactionToken: string; applicationId: string; account: DiscordAccount; tokens: ConfirmedTokens; expiresAt: Date }): Promise<string> {
+  async create(input: {
+    discordUserId: bigint;
+    guildId: bigint | null;
+    interactionToken: string;
+    applicationId: string;
+    account: DiscordAccount;
+    tokens: ConfirmedTokens;
+    stateDigest: string;
+    expiresAt: Date;
+  }): Promise<string> {
     const value = randomToken();
     const id = digest(value);
     const sealed: Sealed = {
@@ -84,6 +95,7 @@ export class LinkConfirmations {
       characterName: input.tokens.characterName,
       ownerHash: input.tokens.ownerHash,
       scopes: input.tokens.scopes,
+      stateDigest: input.stateDigest,
     };
     await this.database.linkConfirmation.create({
       data: {
@@ -171,6 +183,7 @@ export class LinkConfirmations {
         ownerHash: sealed.ownerHash,
         scopes: sealed.scopes,
       },
+      stateDigest: sealed.stateDigest,
       expiresAt: row.expiresAt,
       attempts: row.attempts,
     };
@@ -199,10 +212,6 @@ function fromRaw(row: RawRow): Row {
     expiresAt: row.expires_at,
     attempts: row.attempts,
   };
-}
-
-function digest(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }
 
 /** What binds a confirmation's secrets to its id (also for re-sealing them with a new key). */

@@ -8,11 +8,12 @@ import type { SsoClient, TokenAnswer } from '../eve/sso.ts';
 import type { Logger } from '../log.ts';
 import type { DiscordNotifier } from '../notify.ts';
 import { escapeMarkdown } from '../text.ts';
-import { LoginFailedError, type LoginFailureReason } from './errors.ts';
+import type { CompletedLogins } from './completedLogins.ts';
+import { LoginFailedError, type LoginContext, type LoginFailureReason } from './errors.ts';
 import { sealGrantTokens } from './grantSecrets.ts';
 import type { LinkConfirmation, LinkConfirmations } from './linkConfirmations.ts';
 import { ensureMain } from './mainCharacter.ts';
-import { codeChallenge } from './pkce.ts';
+import { codeChallenge, digest } from './pkce.ts';
 import type { DiscordAccount, PendingLogin, PendingLogins } from './pendingLogins.ts';
 
 /** Where a character's corporation and alliance come from (public ESI). */
@@ -27,6 +28,7 @@ export interface LinkServiceOptions {
   box: SecretBox;
   pendingLogins: PendingLogins;
   confirmations: LinkConfirmations;
+  completedLogins: CompletedLogins;
   sso: SsoClient;
   verifier: TokenVerifier;
   directory: CharacterDirectory;
@@ -65,6 +67,8 @@ export interface LinkResult {
   ownerChanged: boolean;
   /** the character is the user's main now */
   isMain: boolean;
+  /** where /link ran; null in DMs */
+  guildId: bigint | null;
 }
 
 /** A Discord button URL may hold at most 512 characters. */
@@ -88,6 +92,8 @@ const REPLY: Partial<Record<LoginFailureReason, string>> = {
   misconfigured: 'The bot could not finish the EVE login because its EVE application is misconfigured. Please tell an admin.',
 };
 const REPLY_FAILED = 'The EVE login could not be completed; nothing was linked. Use /link to try again.';
+/** A login link nobody finished in time: the reply loses its button, which would only lead to an error page. */
+const REPLY_LINK_EXPIRED = 'This login link expired. Run /link again.';
 
 /**
  * Linking a character, in three steps. /link starts a pending login (state,
@@ -108,16 +114,22 @@ export class LinkService {
     return { url, scopes, expiresAt: login.expiresAt };
   }
 
-  /** For the short URL: where to send the browser, or undefined when the login is unknown or expired. */
-  async redirectFor(state: string): Promise<string | undefined> {
+  /**
+   * For the short URL: where to send the browser. A login that is gone
+   * throws: already linked, expired or unknown. (An expired one is left to
+   * the sweep, which says so in Discord: this GET may be a link preview.)
+   */
+  async redirectFor(state: string): Promise<string> {
     const pending = await this.options.pendingLogins.peek(state);
-    if (!pending) return undefined;
+    if (pending.status === 'unknown') throw await this.#usedState(state);
+    if (pending.status === 'expired') throw new LoginFailedError('state_expired', undefined, { login: { guildId: pending.guildId } });
     return this.authorizeUrl(state, pending.challenge, pending.login.scopes);
   }
 
   /** The SSO sent the browser back with an error: the login is over; say so in Discord too. */
   async abandon(state: string, why: 'denied' | 'error'): Promise<void> {
     const consumed = await this.options.pendingLogins.consume(state);
+    if (consumed.status === 'expired' && consumed.login) await this.#expired(consumed.login);
     if (consumed.status !== 'ok') return;
     await this.options.notifier.editOriginalReply(consumed.login.applicationId, consumed.login.interactionToken, {
       content: why === 'denied' ? 'The EVE login was cancelled; nothing was linked. Use /link to try again.' : 'The EVE login did not complete; nothing was linked. Use /link to try again.',
@@ -131,10 +143,15 @@ export class LinkService {
    */
   async callback(query: { state: string; code: string }): Promise<PendingConfirmation> {
     const consumed = await this.options.pendingLogins.consume(query.state);
-    if (consumed.status === 'unknown') throw new LoginFailedError('state_unknown');
-    if (consumed.status === 'expired') throw new LoginFailedError('state_expired');
+    if (consumed.status === 'unknown') throw await this.#usedState(query.state);
+    if (consumed.status === 'expired') {
+      if (consumed.login) await this.#expired(consumed.login);
+      throw new LoginFailedError('state_expired', undefined, { login: consumed.login && { guildId: consumed.login.guildId } });
+    }
     const login = consumed.login;
-    const answer = await this.#exchange(login, query.code);
+    const answer = await this.#exchange(login, query.code).catch((error: unknown) => {
+      throw about(error, { guildId: login.guildId });
+    });
     try {
       const token = await this.options.verifier.verify(answer.access_token).catch((error: unknown) => {
         if (error instanceof InvalidTokenError) throw new LoginFailedError('token_invalid', error.reason, { cause: error });
@@ -148,6 +165,7 @@ export class LinkService {
         interactionToken: login.interactionToken,
         applicationId: login.applicationId,
         account: login.account,
+        stateDigest: digest(login.state),
         expiresAt,
         tokens: {
           refreshToken: answer.refresh_token!,
@@ -165,40 +183,54 @@ export class LinkService {
       // The tokens were issued but will not be kept: revoke them, and say what happened.
       await this.#revoke(answer.refresh_token!, 'the login failed after the code exchange');
       await this.#tell(login, replyFor(error));
-      throw error;
+      throw about(error, { guildId: login.guildId });
     }
   }
 
   /** The browser confirmed: the character and its grant are stored, and the Discord reply says so. */
   async confirm(value: string): Promise<LinkResult> {
     const taken = await this.options.confirmations.take(value);
-    if (taken.status === 'unknown') throw new LoginFailedError('confirmation_unknown');
+    if (taken.status === 'unknown') throw await this.#usedConfirmation(value);
     const confirmation = taken.confirmation;
     if (taken.status === 'expired') {
       await this.#end(confirmation, 'expired');
-      throw new LoginFailedError('confirmation_expired');
+      throw new LoginFailedError('confirmation_expired', undefined, { login: { characterName: confirmation.tokens.characterName, guildId: confirmation.guildId } });
     }
     try {
       return await this.#store(confirmation);
     } catch (error) {
       await this.#revoke(confirmation.tokens.refreshToken, 'the confirmed login could not be stored');
       await this.#tell(confirmation, REPLY_FAILED);
-      throw error;
+      throw about(error, { guildId: confirmation.guildId });
     }
   }
 
   /** The browser said no (not this Discord account): nothing is stored, the tokens are revoked. */
-  async cancel(value: string): Promise<{ characterName: string }> {
+  async cancel(value: string): Promise<{ characterName: string; guildId: bigint | null }> {
     const taken = await this.options.confirmations.take(value);
-    if (taken.status === 'unknown') throw new LoginFailedError('confirmation_unknown');
+    if (taken.status === 'unknown') throw await this.#usedConfirmation(value);
     await this.#end(taken.confirmation, taken.status === 'expired' ? 'expired' : 'cancelled');
-    return { characterName: taken.confirmation.tokens.characterName };
+    return { characterName: taken.confirmation.tokens.characterName, guildId: taken.confirmation.guildId };
+  }
+
+  /** A state that is not pending: "already linked" when it was used for a link that was stored, else unknown. */
+  async #usedState(state: string): Promise<LoginFailedError> {
+    const completed = await this.options.completedLogins.byState(state);
+    return completed ? new LoginFailedError('already_linked', undefined, { login: completed }) : new LoginFailedError('state_unknown');
+  }
+
+  /** A confirmation value that is not waiting: "already linked" when it confirmed a link that was stored, else unknown. */
+  async #usedConfirmation(value: string): Promise<LoginFailedError> {
+    const completed = await this.options.completedLogins.byConfirmation(value);
+    return completed ? new LoginFailedError('already_linked', undefined, { login: completed }) : new LoginFailedError('confirmation_unknown');
   }
 
   /**
    * Ends confirmations nobody answered in time: revokes their tokens and
-   * says so in Discord; also drops logins that never came back from the SSO.
-   * Safe in every process at once (claims), retried when the SSO is down.
+   * says so in Discord; also ends logins that never came back from the SSO
+   * (their reply says the link expired, and loses its button), and forgets
+   * completed links after their day. Safe in every process at once (claims,
+   * deletes), retried when the SSO is down.
    */
   async expireStale(): Promise<number> {
     const claimed = await this.options.confirmations.claimExpired({ claimMs: 60_000, limit: 50 });
@@ -208,8 +240,10 @@ export class LinkService {
       // Said once, on the first try; a failed revocation is tried again on later sweeps.
       if (confirmation.attempts === 1) await this.#tell(confirmation, endedReply(confirmation, 'expired'));
     }
-    await this.options.pendingLogins.deleteExpired();
-    return claimed.length;
+    const expired = await this.options.pendingLogins.takeExpired({ limit: 50 });
+    for (const login of expired) await this.#expired(login);
+    await this.options.completedLogins.deleteExpired();
+    return claimed.length + expired.length;
   }
 
   async #exchange(login: PendingLogin, code: string): Promise<TokenAnswer> {
@@ -293,6 +327,7 @@ export class LinkService {
 
       const detail = { name: tokens.characterName, scopes: tokens.scopes.length, ...(moved ? { fromDiscordUserId: String(previous.discordUserId) } : {}) };
       await recordEvent(tx, { kind: event, guildId, discordUserId, characterId: tokens.characterId, detail });
+      await this.options.completedLogins.record(tx, { confirmationId: confirmation.id, stateDigest: confirmation.stateDigest, characterName: tokens.characterName, guildId });
       if (ownerChanged) {
         await recordEvent(tx, {
           kind: 'owner_changed',
@@ -329,13 +364,23 @@ export class LinkService {
       event: outcome.event,
       ownerChanged: outcome.ownerChanged,
       isMain: outcome.isMain,
+      guildId,
     };
   }
 
-  /** A confirmation that will not be stored: revoke its tokens and say so in Discord. */
+  /** A confirmation that will not be stored: revoke its tokens and say so in Discord, unless a sweep that claimed it already did. */
   async #end(confirmation: LinkConfirmation, why: 'cancelled' | 'expired'): Promise<void> {
     await this.#revoke(confirmation.tokens.refreshToken, why === 'cancelled' ? 'the login was cancelled' : 'the login was not confirmed in time');
-    await this.#tell(confirmation, endedReply(confirmation, why));
+    if (confirmation.attempts === 0) await this.#tell(confirmation, endedReply(confirmation, why));
+  }
+
+  /**
+   * A login link that expired unused: its reply says so and loses its
+   * button. Only an edit: once the reply cannot be edited, a DM about a link
+   * nobody used would be noise.
+   */
+  async #expired(login: PendingLogin): Promise<void> {
+    await this.options.notifier.editOriginalReply(login.applicationId, login.interactionToken, { content: REPLY_LINK_EXPIRED }).catch(() => false);
   }
 
   /** Best effort: true when the SSO took the revocation. */
@@ -365,6 +410,12 @@ export class LinkService {
     url.search = new URLSearchParams({ state }).toString();
     return url.toString();
   }
+}
+
+/** A refusal after the login was taken names where /link ran, for the page's "Open Discord"; the original stays its cause (for the log). */
+function about(error: unknown, login: LoginContext): unknown {
+  if (error instanceof LoginFailedError && !error.login) return new LoginFailedError(error.reason, undefined, { cause: error.cause ?? error, login });
+  return error;
 }
 
 function replyFor(error: unknown): string {

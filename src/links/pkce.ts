@@ -9,3 +9,8 @@ export function randomToken(bytes = 32): string {
 export function codeChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
+
+/** SHA-256, hex: how a one-time value (a confirmation's, a login's state) is stored, so a database reader cannot use it. */
+export function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}

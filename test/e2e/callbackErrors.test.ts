@@ -49,10 +49,39 @@ describe('SSO callback, bad input', () => {
     await expectRefusal(callbackUrl(`code=abc&state=${'A'.repeat(43)}`), 400, /not valid/);
   });
 
-  it('given an expired state, then 400, and the reply is not edited as linked', async () => {
-    const { state, callback } = await startLogin();
+  it('given an expired state, then 400 "expired", and the reply says so once and loses its button', async () => {
+    const { interaction, state, callback } = await startLogin();
     await bed.db.pendingLogin.update({ where: { state }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await expectRefusal(callback, 400, /expired/);
+    const html = await expectRefusal(callback, 400, /This login link has expired/);
+    expect(html).toContain('<main class="attention">');
+    const reply = await interaction.waitForReply((r) => r.content === 'This login link expired. Run /link again.');
+    expect(reply.components).toEqual([]);
+    expect(interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
+    // The short URL of an expired login says "expired" too (and leaves the telling to the sweep: it may be a link preview).
+    const { state: other } = await startLogin();
+    await bed.db.pendingLogin.update({ where: { state: other }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expectRefusal(`${bed.httpUrl}/sso/start?state=${other}`, 400, /This login link has expired/);
+  });
+
+  it('given a state but neither a code nor an error, then a page says EVE did not send back the code, not that the state is missing', async () => {
+    const { state } = await startLogin();
+    const html = await expectRefusal(callbackUrl(`state=${state}`), 400, /did not send back its authorization code/);
+    expect(html).not.toMatch(/missing its login state/);
+    expect(html).toContain('<main class="failure">');
+  });
+
+  it('given the server\'s own address, then a page names the bot instead of "Not found"; HEAD too', async () => {
+    const answer = await fetch(`${bed.httpUrl}/`);
+    const html = await answer.text();
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toContain('<header>Fake Bot</header>');
+    expect(html).toMatch(/Discord bot for EVE Online corporations/);
+    expect(html).toMatch(/run \/link in Discord/);
+    const head = await fetch(`${bed.httpUrl}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${bed.httpUrl}/nothing-here`)).status).toBe(404);
   });
 
   it('given a used state, then 400', async () => {

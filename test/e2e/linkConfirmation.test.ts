@@ -108,12 +108,87 @@ describe('the link confirmation page', () => {
     // The real value still works once (the attempts above did not use it up) ...
     const first = await answerConfirmation(login.callback, form, 'confirm');
     expect(first.page.status).toBe(200);
-    // ... and only once.
+    // ... and only once: a replay changes nothing, it only says the link is done.
     const replay = await answerConfirmation(login.callback, form, 'confirm');
-    expect(replay.page.status).toBe(400);
+    expect(replay.html).toContain('Already linked');
     const replayCancel = await answerConfirmation(login.callback, form, 'cancel');
-    expect(replayCancel.page.status).toBe(400);
+    expect(replayCancel.html).toContain('Already linked');
     expect((await bed.db.character.findUniqueOrThrow({ where: { id: BigInt(id) } })).discordUserId).toBe(BigInt(login.attacker));
+    expect(bed.eve.revokedTokens).not.toContain(login.issued.refreshToken);
+    expect(login.interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
+  });
+
+  it('given a completed link, then reloading its success page or reopening its login link says "Already linked — check Discord" with the character, and changes nothing', async () => {
+    const id = character('Rita Reload');
+    const login = await victimCompletesAttackersLogin(id);
+    const form = confirmationForm(login.html);
+    const done = await answerConfirmation(login.callback, form, 'confirm');
+    expect(done.html).toContain('Linked Rita Reload');
+    expect(done.html).toContain('<main class="success"><header>Fake Bot</header>');
+    const guild = bed.discord.guildIds[0]!;
+    expect(done.html).toContain(`href="discord://-/channels/${guild}">Open Discord</a>`);
+    expect(done.html).toContain(`href="https://discord.com/channels/${guild}"`);
+    await login.interaction.waitForReply((r) => /^Linked \*\*Rita Reload\*\*/.test(r.content));
+    const exchanges = bed.eve.tokenRequests.length;
+
+    // A reload re-posts the form; going back re-opens the callback URL with its used state and code.
+    for (const again of [await answerConfirmation(login.callback, form, 'confirm'), { page: await fetch(login.callback), html: '' }]) {
+      const html = again.html || (await again.page.text());
+      expect(again.page.status).toBe(200);
+      expect(html).toContain('Already linked — check Discord');
+      expect(html).toContain('Rita Reload was linked with this login');
+      expect(html).toContain('<svg class="icon"');
+      expect(html).toContain(`href="discord://-/channels/${guild}">Open Discord</a>`);
+      expect(html).not.toContain('not valid');
+      expect(html).not.toContain(form.value);
+    }
+    expect(bed.eve.tokenRequests.length).toBe(exchanges);
+    expect(login.interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
+    // Remembered by digests only: neither the state nor the form's value is stored.
+    const state = new URL(login.callback).searchParams.get('state')!;
+    const remembered = JSON.stringify(await bed.db.completedLogin.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    expect(remembered).toContain('Rita Reload');
+    expect(remembered).not.toContain(state);
+    expect(remembered).not.toContain(form.value);
+  });
+
+  it('given the sweep said a confirmation expired but could not revoke it yet, then answering it late does not say so again', async () => {
+    const id = character('Sam Swept');
+    const login = await victimCompletesAttackersLogin(id);
+    bed.eve.sso.invalidClient = true;
+    try {
+      await bed.db.linkConfirmation.updateMany({ where: { characterId: BigInt(id) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await login.interaction.waitForReply((r) => /not confirmed in time/.test(r.content));
+      // The revocation failed, so the row stays for the next sweep: the late answer still finds it.
+      expect(await bed.db.linkConfirmation.count({ where: { characterId: BigInt(id) } })).toBe(1);
+      const late = await answerConfirmation(login.callback, confirmationForm(login.html), 'confirm');
+      expect(late.html).toContain('This confirmation has expired');
+    } finally {
+      bed.eve.sso.invalidClient = false;
+    }
+    expect(login.interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
+    expect(await bed.db.character.count({ where: { id: BigInt(id) } })).toBe(0);
+  });
+
+  it('given a completed link after its day, then the sweep forgets it and the state is just "not valid"', async () => {
+    const id = character('Fay Forgotten');
+    const { callback } = await linkCharacter(bed, userId(), id);
+    await bed.db.completedLogin.updateMany({ where: { characterName: 'Fay Forgotten' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect.poll(() => bed.db.completedLogin.count({ where: { characterName: 'Fay Forgotten' } }), { timeout: 10_000 }).toBe(0);
+    const again = await fetch(callback);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('This login link is not valid');
+  });
+
+  it('given a /link nobody follows, then once it expires its reply says so, once, and loses its button', async () => {
+    const interaction = await bed.discord.sendCommand({ name: 'link', userId: userId() });
+    const state = new URL(buttonUrl(await interaction.waitForReply())).searchParams.get('state')!;
+    const reply = await interaction.waitForReply((r) => r.content === 'This login link expired. Run /link again.', 15_000);
+    expect(reply.components).toEqual([]);
+    expect(await bed.db.pendingLogin.count({ where: { state } })).toBe(0);
+    // Later sweeps (every 1.25 s here) do not say it again.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
   });
 
   it('given a HEAD of the callback, then 405 and the login still completes; unknown parameters such as iss are ignored', async () => {
@@ -141,5 +216,10 @@ describe('the link confirmation page', () => {
     expect(late.html).toMatch(/expired|not valid/);
     await expect.poll(() => bed.eve.revokedTokens.includes(login.issued.refreshToken!), { timeout: 10_000 }).toBe(true);
     expect(await bed.db.character.count({ where: { id: BigInt(id) } })).toBe(0);
+    // Whoever ended it (this answer or the sweep), the reply said so once, without its button.
+    const reply = await login.interaction.waitForReply((r) => /not confirmed in time/.test(r.content));
+    expect(reply.components).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(login.interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
   });
 });

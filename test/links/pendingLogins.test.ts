@@ -27,7 +27,7 @@ describe('PendingLogins: sealed secrets', () => {
     const victim = await start(200000000000000001n, 'victim-interaction-token');
     const attacker = await start(200000000000000002n, 'attacker-interaction-token');
     // They open under their own state.
-    expect((await logins.peek(victim.state))?.login).toMatchObject({ codeVerifier: victim.codeVerifier, interactionToken: 'victim-interaction-token' });
+    expect(await logins.peek(victim.state)).toMatchObject({ status: 'ok', login: { codeVerifier: victim.codeVerifier, interactionToken: 'victim-interaction-token' } });
 
     const { secrets } = await db.pendingLogin.findUniqueOrThrow({ where: { state: victim.state } });
     await db.pendingLogin.update({ where: { state: attacker.state }, data: { secrets } });
