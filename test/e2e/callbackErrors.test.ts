@@ -54,7 +54,7 @@ describe('SSO callback, bad input', () => {
     await bed.db.pendingLogin.update({ where: { state }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const html = await expectRefusal(callback, 400, /This login link has expired/);
     expect(html).toContain('<main class="attention">');
-    const reply = await interaction.waitForReply((r) => r.content === 'This login link expired. Run /link again.');
+    const reply = await interaction.waitForReply((r) => /^This login link expired\. Run <\/link:\d+> again\.$/.test(r.content ?? ''));
     expect(reply.components).toEqual([]);
     expect(interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
     // The short URL of an expired login says "expired" too (and leaves the telling to the sweep: it may be a link preview).

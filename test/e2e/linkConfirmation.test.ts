@@ -183,7 +183,7 @@ describe('the link confirmation page', () => {
   it('given a /link nobody follows, then once it expires its reply says so, once, and loses its button', async () => {
     const interaction = await bed.discord.sendCommand({ name: 'link', userId: userId() });
     const state = new URL(buttonUrl(await interaction.waitForReply())).searchParams.get('state')!;
-    const reply = await interaction.waitForReply((r) => r.content === 'This login link expired. Run /link again.', 15_000);
+    const reply = await interaction.waitForReply((r) => /^This login link expired\. Run <\/link:\d+> again\.$/.test(r.content ?? ''), 15_000);
     expect(reply.components).toEqual([]);
     expect(await bed.db.pendingLogin.count({ where: { state } })).toBe(0);
     // Later sweeps (every 1.25 s here) do not say it again.
