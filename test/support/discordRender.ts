@@ -11,10 +11,10 @@ import { calendarTime, escapeHtml, renderInline, renderMarkdown, type MarkdownCo
 export { escapeHtml, formatTimestamp, relativeTime, renderInline, renderMarkdown } from './discordMarkdown.ts';
 export type { MarkdownContext, MentionNames } from './discordMarkdown.ts';
 
-/** An uploaded file: as the fake records it (Buffer) or as JSON carries it (base64). */
+/** An uploaded file: as the fake records it (Buffer) or as JSON carries it (base64, or a Buffer's toJSON). */
 export interface PayloadFile {
   name: string;
-  data?: Buffer | string;
+  data?: Buffer | string | { type: 'Buffer'; data: number[] };
   contentType?: string;
 }
 
@@ -62,8 +62,10 @@ const hexColor = (color: unknown): string =>
   typeof color === 'number' && Number.isInteger(color) && color > 0 && color <= 0xffffff ? `#${color.toString(16).padStart(6, '0')}` : DEFAULT_EMBED_COLOR;
 
 function fileBytes(file: PayloadFile | undefined): Buffer | undefined {
-  if (!file?.data) return undefined;
-  return typeof file.data === 'string' ? Buffer.from(file.data, 'base64') : file.data;
+  const data = file?.data;
+  if (!data) return undefined;
+  if (typeof data === 'string') return Buffer.from(data, 'base64');
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.data);
 }
 
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
