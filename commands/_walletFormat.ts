@@ -33,12 +33,13 @@ function signedExact(amount: number): string {
   return amount < 0 ? `−${text}` : `+${text}`;
 }
 
-/** "5 min", "3h", "2d": how long ago, in as few characters as a phone line allows. */
+/** "5 min", "3h", "30h", "2d": how long ago, in as few characters as a phone line allows. */
 export function shortAgo(date: Date, now: Date): string {
   const minutes = Math.max(0, Math.floor((now.getTime() - date.getTime()) / 60_000));
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h`;
+  // Hours up to two days: "1d" would lump a whole day of entries together.
+  if (hours < 48) return `${hours}h`;
   return `${Math.floor(hours / 24)}d`;
 }
 

@@ -138,7 +138,8 @@ describe('/wallet character:', () => {
 
   it('then ages and amounts are short and signed', () => {
     expect(shortAgo(new Date(NOW.getTime() - 5 * 60_000), NOW)).toBe('5 min');
-    expect(shortAgo(new Date(NOW.getTime() - 26 * HOUR), NOW)).toBe('1d');
+    expect(shortAgo(new Date(NOW.getTime() - 26 * HOUR), NOW)).toBe('26h');
+    expect(shortAgo(new Date(NOW.getTime() - 50 * HOUR), NOW)).toBe('2d');
     expect(signedCompact(-45_600_000)).toBe('−45.6m ISK');
     expect(signedCompact(1_230_000_000)).toBe('+1.23b ISK');
   });
