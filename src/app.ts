@@ -4,6 +4,7 @@ import { AuditService } from './audit/auditService.ts';
 import { GuildMemberRecorder } from './audit/guildMembers.ts';
 import { connectDiscord, isGatewayReady } from './bot/client.ts';
 import { CommandMentions } from './bot/commandMentions.ts';
+import { renderBalanceChart } from './wallet/balanceChart.ts';
 import { observeRest } from './bot/restMetrics.ts';
 import { countLogins } from './tokens/grantStore.ts';
 import { Metrics, routeTemplate } from './metrics/metrics.ts';
@@ -171,7 +172,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES, onCharactersChanged: charactersChanged });
 
     const commands = await loadCommands();
-    const wallet = new WalletService({ tokens, esi });
+    const wallet = new WalletService({ tokens, esi, database, chart: (points, now) => renderBalanceChart(points, { now }) });
     const names = new NameResolver(esi, { logger });
     const skills = new SkillsService({ database, tokens, esi, names });
     recorder = new GuildMemberRecorder(database, logger);

@@ -1,8 +1,12 @@
 import { REST, Routes } from 'discord.js';
 import type { Logger } from '../log.ts';
-import type { DiscordNotifier } from '../notify.ts';
+import type { DirectMessage, DiscordNotifier } from '../notify.ts';
 import type { CommandMentions } from './commandMentions.ts';
 import { createInteractionRest } from './interactionRest.ts';
+import { DISCORD_LIMITS, fitText } from './replyLimits.ts';
+
+/** A DM names at most this many servers (one GET /guilds/{id} each). */
+const MAX_GUILD_NAMES = 5;
 
 /**
  * DiscordNotifier over discord.js REST. It needs no gateway, so the HTTP
@@ -46,15 +50,37 @@ export class RestNotifier implements DiscordNotifier {
     }
   }
 
-  async sendDirectMessage(userId: bigint, message: { content: string }): Promise<boolean> {
+  async sendDirectMessage(userId: bigint, message: DirectMessage): Promise<boolean> {
     try {
+      const text = typeof message.content === 'function' ? message.content(await this.#guildNames(message.guildIds ?? [])) : message.content;
       const channel = (await this.#rest.post(Routes.userChannels(), { body: { recipient_id: String(userId) } })) as { id: string };
-      await this.#rest.post(Routes.channelMessages(channel.id), { body: { content: this.#linkify(message.content), allowed_mentions: { parse: [] } } });
+      await this.#rest.post(Routes.channelMessages(channel.id), {
+        body: {
+          content: fitText(this.#linkify(text), DISCORD_LIMITS.content),
+          ...(message.components ? { components: message.components } : {}),
+          allowed_mentions: { parse: [] },
+        },
+      });
       return true;
     } catch (error) {
       this.logger.info({ err: error, userId: String(userId) }, 'could not send a direct message');
       return false;
     }
+  }
+
+  /** Each server's name, or undefined when Discord will not say (the bot left it, Discord is down): the text then says "a server". */
+  async #guildNames(guildIds: readonly bigint[]): Promise<(string | undefined)[]> {
+    return Promise.all(
+      guildIds.slice(0, MAX_GUILD_NAMES).map(async (id) => {
+        try {
+          const guild = (await this.#rest.get(Routes.guild(String(id)))) as { name?: unknown };
+          return typeof guild.name === 'string' && guild.name.length > 0 ? guild.name : undefined;
+        } catch (error) {
+          this.logger.debug({ err: error, guildId: String(id) }, 'no name for a server in a direct message');
+          return undefined;
+        }
+      }),
+    );
   }
 
   #linkify(content: string): string {

@@ -351,7 +351,12 @@ export class LinkService {
 
     this.options.onCharactersChanged?.(discordUserId);
     if (outcome.previousUserId !== undefined) this.options.onCharactersChanged?.(outcome.previousUserId);
-    await this.#tell(confirmation, `Linked ${label}.${outcome.event === 'relinked' ? ' Its login was renewed.' : ''}`);
+    await this.#tell(
+      confirmation,
+      outcome.event === 'relinked'
+        ? `Renewed the login of ${label}, ${outcome.isMain ? 'your main character' : 'one of your alts'}. Try /wallet and /skills.`
+        : `Linked ${label} ${outcome.isMain ? 'as your main character' : 'as an alt; your main character stays the same'}. Try /wallet and /skills.`,
+    );
     if (outcome.previousUserId !== undefined) {
       await this.options.notifier.sendDirectMessage(outcome.previousUserId, {
         content: `${label} was linked to another Discord account after a new EVE login, so it is no longer linked to yours. If this was not you, secure your EVE account.`,

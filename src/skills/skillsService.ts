@@ -29,6 +29,8 @@ export interface SkillsSummary {
   next: QueueEntry[];
   /** queue entries that finished since ESI last updated /skills: counted as trained */
   finishedSinceUpdate: number;
+  /** nothing is queued: since when (the last queued skill finished), when ESI still lists it */
+  queueEmptySince: Date | undefined;
 }
 
 export class NoMainCharacterError extends UserFacingError {
@@ -81,6 +83,13 @@ export class SkillsService {
       queueEndsAt: pending.at(-1)?.finishDate,
       next: upcoming.map(entry),
       finishedSinceUpdate: finished.length,
+      queueEmptySince: pending.length === 0 ? lastFinish(finished) : undefined,
     };
   }
+}
+
+function lastFinish(entries: readonly QueuedSkill[]): Date | undefined {
+  let last: Date | undefined;
+  for (const q of entries) if (q.finishDate && (!last || q.finishDate > last)) last = q.finishDate;
+  return last;
 }

@@ -23,6 +23,7 @@ import {
   SsoTemporarilyUnavailableError,
   TokenError,
 } from './errors.ts';
+import { deadLoginMessage } from './deadLoginMessage.ts';
 import { readGrant, readGrants, releaseRefreshLease, takeRefreshLease, updateGrantIfUnchanged, type GrantIdentity, type GrantRow } from './grantStore.ts';
 
 export interface TokenBudget {
@@ -421,12 +422,16 @@ export class TokenService {
     if (!killed) throw new SsoTemporarilyUnavailableError(characterId, { cause: new Error('the grant changed while its refresh was refused') });
     // Told only once the change is committed.
     this.#options.onCharactersChanged?.(grant.character.discordUserId);
-    const roles = await this.#options.deadLoginNotice?.(grant.character.discordUserId).catch(() => undefined);
-    await this.#options.notifier
-      .sendDirectMessage(grant.character.discordUserId, {
-        content: `Your EVE login for **${escapeMarkdown(grant.character.name)}** has expired or was revoked, so the bot can no longer read its data. Use /link to log in again.${roles ? ` ${roles}` : ''}`,
-      })
-      .catch(() => undefined);
+    const userId = grant.character.discordUserId;
+    const [roles, guildIds] = await Promise.all([
+      this.#options.deadLoginNotice?.(userId).catch(() => undefined),
+      // The servers where the member uses the bot, latest first, so the DM can name them.
+      database.guildMember
+        .findMany({ where: { discordUserId: userId }, orderBy: { seenAt: 'desc' }, select: { guildId: true }, take: 5 })
+        .then((rows) => rows.map((r) => r.guildId))
+        .catch(() => []),
+    ]);
+    await this.#options.notifier.sendDirectMessage(userId, deadLoginMessage(grant.character.name, guildIds, roles)).catch(() => undefined);
     throw new LoginExpiredError(characterId, grant.character.name, error.error);
   }
 

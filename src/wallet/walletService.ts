@@ -1,15 +1,29 @@
 import type { Budget } from '../budget.ts';
+import type { Database } from '../db/client.ts';
 import { UserFacingError } from '../errors.ts';
 import { walletBalance, walletJournal, type EsiClient, type JournalEntry } from '../esi/index.ts';
+import { balancePoints, type BalancePoint } from './balanceChart.ts';
+import { LoginExpiredError, LoginUnreadableError, MissingScopesError, NotLinkedError } from '../tokens/errors.ts';
 import type { TokenService } from '../tokens/tokenService.ts';
 
 export const WALLET_SCOPE = 'esi-wallet.read_character_wallet.v1';
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** what the totals of /wallet character: cover */
+export const TOTALS_DAYS = 30;
 
-export type CharacterBalance =
-  | { characterId: bigint; name: string; balance: number }
-  | { characterId: bigint; name: string; problem: string };
+/** Why a balance is missing: a dead login, a login without the wallet scope, or ESI/SSO not answering now. */
+export type WalletProblem = 'login_expired' | 'missing_scope' | 'unavailable';
+
+interface CharacterRef {
+  characterId: bigint;
+  name: string;
+  isMain: boolean;
+}
+
+export type CharacterBalance = (CharacterRef & { balance: number }) | (CharacterRef & { problem: WalletProblem; message: string });
 
 export interface WalletOverview {
+  /** the main first, then the alts by name */
   characters: CharacterBalance[];
   /** sum of the balances that could be read */
   total: number;
@@ -19,36 +33,74 @@ export interface WalletDetail {
   characterId: bigint;
   name: string;
   balance: number;
-  /** newest first, at most `limit` */
+  /** newest first: the journal's newest page (ESI keeps 30 days) */
   journal: JournalEntry[];
+  /** ISK in and out (negative) over the last TOTALS_DAYS days */
+  moneyIn: number;
+  moneyOut: number;
+  /** the journal has more pages than the one read: the totals leave the older entries out */
+  partial: boolean;
+}
+
+export interface WalletServiceOptions {
+  tokens: TokenService;
+  esi: EsiClient;
+  database: Database;
+  /** draws the balance history (a PNG, or undefined when there is nothing to draw); without it /wallet shows no chart */
+  chart?: (points: BalancePoint[], now: Date) => Promise<Buffer | undefined>;
+}
+
+function problemOf(error: UserFacingError): WalletProblem {
+  if (error instanceof LoginExpiredError || error instanceof NotLinkedError || error instanceof LoginUnreadableError) return 'login_expired';
+  if (error instanceof MissingScopesError) return 'missing_scope';
+  return 'unavailable';
 }
 
 /** Wallet balances and journals of a user's own characters. */
 export class WalletService {
-  constructor(private readonly options: { tokens: TokenService; esi: EsiClient }) {}
+  constructor(private readonly options: WalletServiceOptions) {}
 
   /** Every character's balance; a character whose login is dead shows why instead of failing the whole answer. */
   async overview(discordUserId: bigint, budget: Budget): Promise<WalletOverview> {
-    const characters = await this.options.tokens.accessTokensOfUser(discordUserId, [WALLET_SCOPE], budget);
+    const [characters, user] = await Promise.all([
+      this.options.tokens.accessTokensOfUser(discordUserId, [WALLET_SCOPE], budget),
+      this.options.database.discordUser.findUnique({ where: { id: discordUserId }, select: { mainCharacterId: true } }),
+    ]);
     const balances = await Promise.all(
-      characters.map(async ({ characterId: id, name, result }): Promise<CharacterBalance> => {
-        if ('error' in result) return { characterId: id, name, problem: result.error.userMessage };
+      characters.map(async ({ characterId, name, result }): Promise<CharacterBalance> => {
+        const ref = { characterId, name, isMain: characterId === user?.mainCharacterId };
+        if ('error' in result) return { ...ref, problem: problemOf(result.error), message: result.error.userMessage };
         try {
-          return { characterId: id, name, balance: await walletBalance(this.options.esi, { characterId: id, accessToken: result.token }, budget) };
+          return { ...ref, balance: await walletBalance(this.options.esi, { characterId, accessToken: result.token }, budget) };
         } catch (error) {
-          if (error instanceof UserFacingError) return { characterId: id, name, problem: error.userMessage };
+          if (error instanceof UserFacingError) return { ...ref, problem: problemOf(error), message: error.userMessage };
           throw error;
         }
       }),
     );
+    balances.sort((a, b) => Number(b.isMain) - Number(a.isMain) || a.name.localeCompare(b.name));
     return { characters: balances, total: balances.reduce((sum, c) => sum + ('balance' in c ? c.balance : 0), 0) };
   }
 
-  async detail(character: { id: bigint; name: string }, budget: Budget, limit = 10): Promise<WalletDetail> {
+  async detail(character: { id: bigint; name: string }, budget: Budget, now = new Date()): Promise<WalletDetail> {
     const accessToken = await this.options.tokens.accessToken(character.id, [WALLET_SCOPE], budget);
     const auth = { characterId: character.id, accessToken };
     const [balance, journal] = await Promise.all([walletBalance(this.options.esi, auth, budget), walletJournal(this.options.esi, auth, 1, budget)]);
     const newestFirst = [...journal.entries].sort((a, b) => b.date.getTime() - a.date.getTime());
-    return { characterId: character.id, name: character.name, balance, journal: newestFirst.slice(0, limit) };
+    const since = now.getTime() - TOTALS_DAYS * DAY_MS;
+    let moneyIn = 0;
+    let moneyOut = 0;
+    for (const entry of newestFirst) {
+      if (entry.amount === undefined || entry.date.getTime() < since) continue;
+      if (entry.amount >= 0) moneyIn += entry.amount;
+      else moneyOut += entry.amount;
+    }
+    return { characterId: character.id, name: character.name, balance, journal: newestFirst, moneyIn, moneyOut, partial: journal.pages > 1 };
+  }
+
+  /** The balance chart of a detail (oldest first, ending with the balance now), or undefined when no chart renderer is configured. */
+  async chart(detail: WalletDetail, now = new Date()): Promise<Buffer | undefined> {
+    if (!this.options.chart) return undefined;
+    return this.options.chart([...balancePoints(detail.journal), { date: now, balance: detail.balance }], now);
   }
 }

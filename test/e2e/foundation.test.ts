@@ -149,7 +149,7 @@ describe('given the database goes away while the bot runs', () => {
 
     await proxy.restore();
     const after = await bed.discord.sendCommand({ name: 'characters', userId: USER });
-    expect((await after.waitForReply((r) => /no linked characters/.test(r.content ?? ''), 30_000)).content).toMatch(/use \/link/i);
+    expect((await after.waitForReply((r) => /no linked characters/.test(r.content ?? ''), 30_000)).content).toMatch(/use (<\/link:\d+>|\/link)/i);
     expect((await fetch(`${bed.httpUrl}/readyz`)).status).toBe(200);
   });
 });

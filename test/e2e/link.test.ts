@@ -27,7 +27,9 @@ describe('linking through EVE SSO', () => {
     const interaction = await bed.discord.sendCommand({ name: 'link', userId: user });
     const reply = await interaction.waitForReply();
     expect(reply.flags & 64).toBe(64);
-    expect(reply.content).toMatch(/read your wallet/);
+    // One line per scope, saying why it is asked.
+    expect(reply.content).toMatch(/^• \*\*wallet\*\*: your balance and journal in (<\/wallet:\d+>|\/wallet)$/m);
+    expect(reply.content).toContain("• **corporation member list**: lets your corporation's officers in this server see which members have not linked");
     const url = new URL(buttonUrl(reply));
     expect(url.origin).toBe(bed.eve.ssoUrl);
     expect(url.searchParams.get('response_type')).toBe('code');
@@ -49,7 +51,7 @@ describe('linking through EVE SSO', () => {
     expect(html).toContain('Linked Alice Alpha (Alpha Industries)');
     expect(html).toMatch(/close this tab/);
     const reply = await interaction.waitForReply((r) => /Linked/.test(r.content ?? ''));
-    expect(reply.content).toBe('Linked **Alice Alpha** (Alpha Industries).');
+    expect(reply.content).toMatch(/^Linked \*\*Alice Alpha\*\* \(Alpha Industries\) as your main character\. Try <\/wallet:\d+> and <\/skills:\d+>\.$/);
 
     const character = await bed.db.character.findUnique({ where: { id: BigInt(alice.id) }, include: { grant: true } });
     expect(character).toMatchObject({ name: 'Alice Alpha', discordUserId: BigInt(user), corporationId: BigInt(CORP.id), ownerHash: bed.eve.ownerHash(alice.id) });
@@ -61,8 +63,7 @@ describe('linking through EVE SSO', () => {
 
     const list = await bed.discord.sendCommand({ name: 'characters', userId: user });
     const text = JSON.stringify((await list.waitForReply()).embeds);
-    expect(text).toContain('Alice Alpha** (main)');
-    expect(text).toContain('Alpha Industries [ALPHA]');
+    expect(text).toContain('⭐ **Alice Alpha** · Alpha Industries [ALPHA]');
     expect(text).toContain('login ok');
   });
 
@@ -91,8 +92,9 @@ describe('linking through EVE SSO', () => {
     const user = newUser();
     await linkCharacter(bed, user, rita.id);
     const before = await bed.db.grant.findUnique({ where: { characterId: BigInt(rita.id) } });
-    const { page } = await linkCharacter(bed, user, rita.id);
+    const { page, interaction } = await linkCharacter(bed, user, rita.id);
     expect(page.status).toBe(200);
+    await interaction.waitForReply((r) => /^Renewed the login of \*\*Rita Relink\*\* \(Alpha Industries\), your main character\. Try /.test(r.content ?? ''));
     expect(await bed.db.character.count({ where: { id: BigInt(rita.id) } })).toBe(1);
     const after = await bed.db.grant.findUnique({ where: { characterId: BigInt(rita.id) } });
     expect(Buffer.from(after!.refreshToken).equals(Buffer.from(before!.refreshToken))).toBe(false);
@@ -105,7 +107,8 @@ describe('linking through EVE SSO', () => {
     const user = newUser();
     const first = newCharacter('Fiona First');
     await linkCharacter(bed, user, first.id);
-    await linkCharacter(bed, user, newCharacter('Sam Second').id);
+    const { interaction } = await linkCharacter(bed, user, newCharacter('Sam Second').id);
+    await interaction.waitForReply((r) => /^Linked \*\*Sam Second\*\* \(Alpha Industries\) as an alt; your main character stays the same\. Try /.test(r.content ?? ''));
     expect((await bed.db.discordUser.findUnique({ where: { id: BigInt(user) } }))?.mainCharacterId).toBe(BigInt(first.id));
   });
 
@@ -162,7 +165,9 @@ describe('linking through EVE SSO', () => {
     const choices = (await auto.waitForResponse()).body.data.choices as { name: string; value: string }[];
     expect(choices.map((c) => c.name).sort()).toEqual(['Milo Mine', 'Mona Mine']);
     const set = await bed.discord.sendCommand({ name: 'characters', userId: user, options: [{ name: 'main', type: 3, value: String(mine2.id) }] });
-    expect(JSON.stringify((await set.waitForReply()).embeds)).toContain('is now your main character');
+    const confirmed = (await set.waitForReply()).embeds[0] as { description: string; thumbnail: { url: string } };
+    expect(confirmed.description.startsWith('⭐ **Milo Mine** is now your main character.\n\n⭐ **Milo Mine** · ')).toBe(true);
+    expect(confirmed.thumbnail.url).toContain(String(mine2.id));
     expect((await bed.db.discordUser.findUnique({ where: { id: BigInt(user) } }))?.mainCharacterId).toBe(BigInt(mine2.id));
     for (const value of [String(theirs.id), '99999999999999999999', '9223372036854775808']) {
       const steal = await bed.discord.sendCommand({ name: 'characters', userId: user, options: [{ name: 'main', type: 3, value }] });

@@ -87,7 +87,7 @@ describe('the link confirmation page', () => {
     expect(html).toContain('Linked Connie Confirm (Alpha Industries)');
     expect(html).toContain('as your main character');
     expect((await bed.db.character.findUniqueOrThrow({ where: { id: BigInt(id) } })).discordUserId).toBe(BigInt(user));
-    await interaction.waitForReply((r) => r.content === 'Linked **Connie Confirm** (Alpha Industries).');
+    await interaction.waitForReply((r) => /^Linked \*\*Connie Confirm\*\* \(Alpha Industries\) as your main character\. /.test(r.content ?? ''));
     expect(await bed.db.linkConfirmation.count()).toBe(0);
   });
 

@@ -78,18 +78,21 @@ describe('/wallet and /skills', () => {
   const run = (name: string, options: { name: string; type: number; value: string }[] = []) => runAs(USER, name, options);
   const characterOption = (id: number) => [{ name: 'character', type: 3, value: String(id) }];
   const text = (reply: { content?: string; embeds?: unknown[] }) => `${reply.content ?? ''}${JSON.stringify(reply.embeds ?? [])}`;
-  const total = (reply: { embeds: unknown[] }) => (reply.embeds[0] as { fields?: { name: string; value: string }[] }).fields?.find((f) => f.name === 'Total')?.value;
+  /** the overview's first line: the total, and what it leaves out */
+  const total = (reply: { embeds: unknown[] }) => (reply.embeds[0] as { description: string }).description.split('\n')[0];
+  const colour = (reply: { embeds: unknown[] }) => (reply.embeds[0] as { color?: number }).color;
+  /** a command mention once the ids are registered, plain /name before */
+  const mention = (name: string) => `(?:</${name}:\\d+>|/${name})`;
   /** what the fake ESI served for exactly this path: status, and whether it was an injected failure */
   const served = (path: string) => bed.eve.esiRequests.filter((r) => r.path === path).map((r) => `${r.status}${r.injected ? ' injected' : ''}`);
 
-  it('given /wallet, then every character with its balance and the total, in one ephemeral embed', async () => {
+  it('given /wallet, then the total first, then the main marked, then the alts, compact, green, in one ephemeral embed', async () => {
     const reply = await run('wallet');
     expect(reply.flags & 64).toBe(64);
     expect(reply.embeds).toHaveLength(1);
-    const body = text(reply);
-    expect(body).toContain('**Maya Main**: 1,234,567.89 ISK');
-    expect(body).toContain('**Aldo Alt**: 10.00 ISK');
-    expect(total(reply)).toBe('1,234,577.89 ISK');
+    const description = (reply.embeds[0] as { description: string }).description;
+    expect(description).toBe(['**Total 1.23m ISK**', '', '⭐ **Maya Main** · 1.23m ISK', '**Aldo Alt** · 10 ISK'].join('\n'));
+    expect(colour(reply)).toBe(0x57f287);
   });
 
   it('given a dead login among several characters, then it is listed with the reason and the others still show', async () => {
@@ -98,21 +101,40 @@ describe('/wallet and /skills', () => {
     bed.eve.revokeCharacter(dead);
     await bed.db.grant.update({ where: { characterId: BigInt(dead) }, data: { accessTokenExpiresAt: new Date(0) } });
     const reply = await runAs(userId, 'wallet');
-    const body = text(reply);
-    expect(body).toContain('**Dora Dead**: ⚠️ Your login for **Dora Dead** has expired or was revoked: use /link to log in again.');
-    expect(body).toContain('**Lars Live**: 1,500.25 ISK');
-    expect(total(reply)).toBe('1,500.25 ISK'); // without the dead one
+    const description = (reply.embeds[0] as { description: string }).description;
+    // Said once, with what to do, and the name not repeated.
+    expect(description).toMatch(new RegExp(`^\\*\\*Dora Dead\\*\\* · ⚠️ login expired: ${mention('link')} to renew$`, 'm'));
+    expect(description.match(/Dora Dead/g)).toHaveLength(2); // the line, and what the total leaves out
+    expect(description).toContain('⭐ **Lars Live** · 1.5k ISK');
+    expect(total(reply)).toBe('**Total 1.5k ISK** (without Dora Dead: login expired)');
+    expect(colour(reply)).toBe(0xf0b232);
     expect(served(`/characters/${dead}/wallet`)).toEqual([]);
+
+    // The DM about it names the server where the member uses the bot, and its button starts a new login there.
+    const dm = await bed.discord.waitForDirectMessage((d) => d.userId === userId && /Dora Dead/.test(d.body.content));
+    expect(dm.body.content).toMatch(/^⚠️ Your EVE login for \*\*Dora Dead\*\* has expired or was revoked\.\nThe bot can no longer read its data for you in \*\*Fake Corp\*\*\./);
+    expect(dm.body.allowed_mentions).toEqual({ parse: [] });
+    expect(dm.body.components).toEqual([{ type: 1, components: [{ type: 2, style: 1, label: 'Log in again', custom_id: 'link:renew' }] }]);
+    const press = await bed.discord.sendButton({ customId: 'link:renew', userId, guildId: null, messageId: dm.messageId });
+    // The DM itself becomes the new login (an update, or a deferred update and an edit when the login takes a moment).
+    const renewed = await press.waitForReply((r) => /Log in with the EVE character/.test(r.content ?? ''), 20_000);
+    expect(renewed.content!.split('\n')[0]).toBe('⚠️ Your EVE login for **Dora Dead** has expired or was revoked.');
+    const button = renewed.components[0].components[0] as { style: number; url: string };
+    expect(button.style).toBe(5);
+    expect(new URL(button.url).searchParams.get('state')).toMatch(/^[\w-]{43,}$/);
+    expect(await bed.db.pendingLogin.count({ where: { discordUserId: BigInt(userId) } })).toBeGreaterThan(0);
   });
 
-  it('given /wallet character:, then the balance and the last 10 journal entries, newest first, in words', async () => {
+  it('given /wallet character:, then the exact balance and 30 days in and out first, then one short line per journal entry, newest first, with the portrait', async () => {
     const reply = await run('wallet', characterOption(MAIN.id));
-    const description = (reply.embeds[0] as { description: string }).description;
-    expect(description).toContain('Balance: **1,234,567.89 ISK**');
-    const entries = description.split('\n').filter((l) => l.startsWith('<t:'));
-    expect(entries).toHaveLength(10);
-    expect(entries[0]).toMatch(/^<t:\d+:f> · Bounty prizes · \*\*250,000.00 ISK\*\* → 1,234,567.89 ISK$/);
-    expect(entries[1]).toContain('Player donation · **-1,000.50 ISK**');
+    const embed = reply.embeds[0] as { description: string; thumbnail: { url: string } };
+    expect(embed.description.startsWith('Balance **1,234,567.89 ISK**\nIn, last 30 days: +1,500,000.00 ISK\nOut, last 30 days: −6,003.00 ISK\n\n')).toBe(true);
+    const entries = embed.description.split('\n').filter((l) => l.startsWith('`'));
+    expect(entries).toHaveLength(12);
+    expect(entries[0]).toMatch(/^` +1h` \*\*\+250k ISK\*\* · Bounty prizes$/);
+    expect(entries[1]).toMatch(/^` +2h` \*\*−1k ISK\*\* · Player donation$/);
+    expect(embed.description).not.toContain('→');
+    expect(embed.thumbnail.url).toContain(String(MAIN.id));
   });
 
   it('given /skills, then the main: SP (with finished queue entries counted), the skill in training, the queue and names', async () => {
@@ -124,12 +146,17 @@ describe('/wallet and /skills', () => {
     expect(body).toContain('2 skills, ends <t:');
     expect(body).toContain('Sharpshooter I');
     expect(body).not.toContain('Small Hybrid Turret III'); // finished: not in the queue any more
+    expect(body).toContain('1 queued skill finished since EVE last updated the skill list');
+    expect(colour(reply)).toBe(0x57f287);
   });
 
   it('given /skills character: for an alt without a queue, then it says nothing is training', async () => {
-    const body = text(await run('skills', characterOption(ALT.id)));
+    const reply = await run('skills', characterOption(ALT.id));
+    const body = text(reply);
     expect(body).toContain('Skills of Aldo Alt');
     expect(body).toContain('Nothing is training.');
+    expect((reply.embeds[0] as { description?: string }).description).toBe('⚠️ Skill queue empty');
+    expect(colour(reply)).toBe(0xf0b232);
   });
 
   it("given another user's character as the option, then a refusal and no ESI call", async () => {
@@ -164,7 +191,7 @@ describe('/wallet and /skills', () => {
       expect(served(path)).toEqual(['200']);
       await new Promise((resolve) => setTimeout(resolve, 2_200));
       const reply = await ask();
-      expect(JSON.stringify(reply.embeds)).toContain('Balance: **5.00 ISK**');
+      expect(JSON.stringify(reply.embeds)).toContain('Balance **5.00 ISK**');
       expect(served(path)).toEqual(['200', '304']);
       expect(bed.eve.esiRequests.filter((r) => r.path === path)[1]!.headers['if-none-match']).toBeTruthy();
     } finally {
@@ -178,8 +205,8 @@ describe('/wallet and /skills', () => {
     bed.eve.esi.failNext({ path: new RegExp(`^${path}$`) }, { status: 502, body: { error: 'bad gateway' } }, 1);
     const reply = await runAs(userId, 'wallet');
     expect(served(path)).toEqual(['502 injected', '200']);
-    expect(text(reply)).toContain('**Rita Retry**: 4,321.50 ISK');
-    expect(total(reply)).toBe('4,321.50 ISK');
+    expect(text(reply)).toContain('**Rita Retry** · 4.32k ISK');
+    expect(total(reply)).toBe('**Total 4.32k ISK**');
   });
 
   it('given ESI answers 429 with a Retry-After longer than the command may wait, then "try again in N min" and nothing raw', async () => {
@@ -200,6 +227,6 @@ describe('/wallet and /skills', () => {
     expect(served(path)).toEqual(['429 injected', '200']);
     const [limited, answered] = bed.eve.esiRequests.filter((r) => r.path === path);
     expect(answered!.at - limited!.at).toBeGreaterThanOrEqual(900); // the Retry-After was waited out
-    expect(text(reply)).toContain('**Walt Wait**: 77.00 ISK');
+    expect(text(reply)).toContain('**Walt Wait** · 77 ISK');
   });
 });
