@@ -175,7 +175,7 @@ function byOwnerField(name: string, report: AuditReport, which: (c: AuditCharact
 
 /** The summary embed and the CSV, under a name that tells the servers apart. */
 export function summaryReply({ report, guildName, mentions }: SummaryInput): Reply {
-  const title = fitText(`Audit of ${guildName ?? 'this server'}`, DISCORD_LIMITS.title);
+  const title = fitText(`Audit of ${guildName === null ? 'this server' : escapeMarkdown(guildName)}`, DISCORD_LIMITS.title);
   const description = summaryDescription(report, mentions);
   const footer = summaryFooter(report);
   const fields = fitFields(summaryFields(report, mentions), title.length + description.length + footer.length, (n) => ({
@@ -232,7 +232,7 @@ export function memberReply({ member, displayName, events, names, affiliationsLi
   const tail = affiliationsLive ? undefined : EVE_SILENT;
   const description =
     characters.length === 0
-      ? fitDescription({ head: `${who} has no linked pilot: they can link one with ${mentions.mention('link')}.`, lines: [], more, ...(tail ? { tail } : {}) })
+      ? `${who} has no linked pilot: they can link one with ${mentions.mention('link')}.${tail ? `\n\n${tail}` : ''}`
       : fitDescription({
           head: `${who}: ${plural(characters.length, 'linked pilot')}`,
           lines: characters.map((c) => characterLines(c, names)),

@@ -39,7 +39,7 @@ const roles: Command = {
         .addStringOption((o) =>
           o
             .setName('through')
-            .setDescription("Whose character decides: the member's main (default) or any of their characters")
+            .setDescription("Whose pilot decides: the member's main (default) or any of their pilots")
             .addChoices({ name: 'main', value: 'main' }, { name: 'any', value: 'any' }),
         ),
     )
@@ -53,18 +53,18 @@ const roles: Command = {
     .addSubcommand((s) =>
       s
         .setName('nickname')
-        .setDescription('Nicknames from the main character, e.g. [{corp_ticker}] {character_name}; "off" stops')
+        .setDescription('Nicknames from the main pilot, e.g. [{corp_ticker}] {character_name}; "off" stops')
         .addStringOption((o) => o.setName('template').setDescription('Template, or off').setRequired(true).setMaxLength(100)),
     )
     .addSubcommand((s) =>
       s
         .setName('settings')
-        .setDescription('Grace for dead logins, nickname exemption, role for members without a character')
+        .setDescription('Grace for dead logins, nickname exemption, role for members without a pilot')
         .addIntegerOption((o) => o.setName('grace_hours').setDescription('Hours a dead login keeps its roles (0-168, default 24)').setMinValue(0).setMaxValue(168))
         .addRoleOption((o) => o.setName('nickname_exempt_role').setDescription('Members with this role keep their nickname'))
-        .addRoleOption((o) => o.setName('unlinked_role').setDescription('Role for members with no linked character'))
+        .addRoleOption((o) => o.setName('unlinked_role').setDescription('Role for members with no linked pilot'))
         .addBooleanOption((o) => o.setName('no_nickname_exempt_role').setDescription('True: no exempt role any more'))
-        .addBooleanOption((o) => o.setName('no_unlinked_role').setDescription('True: stop managing the role for members without a character')),
+        .addBooleanOption((o) => o.setName('no_unlinked_role').setDescription('True: stop managing the role for members without a pilot')),
     )
     .addSubcommand((s) =>
       s

@@ -217,6 +217,7 @@ describe('/audit summary', () => {
     expect(embed!.footer!.text).toBe('Members: the 1 member the bot has seen here; /audit settings says how to list everyone.\nCSV: every linked pilot.');
     expect(embed!.description).not.toContain('DISCORD_MEMBERS_INTENT');
     expect((seen.files as unknown as { name: string }[])[0]!.name).toBe('audit-united-pilots-of-new-eden-2026-11-27.csv');
+    expect(embed!.title).toBe('Audit of Ünïted Pilots of \\*New Eden\\*!');
 
     const listed = json(summaryReply({ report: bigReport(), guildName: 'Alpha', mentions }))[0]!;
     expect(listed.footer!.text).toBe(
@@ -285,6 +286,8 @@ describe('/audit member', () => {
 
   it('given no pilot, then amber, no portrait, and how to link', () => {
     const reply = memberReply({ member: { discordUserId: USER, name: 'x', characters: [] }, displayName: 'X', events: [], names, affiliationsLive: true, mentions });
+    const silent = memberReply({ member: { discordUserId: USER, name: 'x', characters: [] }, displayName: 'X', events: [], names, affiliationsLive: false, mentions });
+    expect(json(silent)[0]!.description).toBe(`<@${USER}> has no linked pilot: they can link one with </link:1234567890123456790>.\n\n⚠️ EVE's API did not answer: corporations are as last stored.`);
     expectSafe(reply);
     const [embed] = json(reply);
     expect(embed!.color).toBe(COLOURS.attention);
