@@ -1,22 +1,11 @@
-import {
-  AttachmentBuilder,
-  EmbedBuilder,
-  InteractionContextType,
-  PermissionFlagsBits,
-  roleMention,
-  SlashCommandBuilder,
-  userMention,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { Command, Reply } from '../src/bot/command.ts';
 import type { AuditRequester } from '../src/audit/access.ts';
 import type { AuditService, AuthorizedAudit, ListedMember } from '../src/audit/auditService.ts';
 import { AuditMemberNotInGuildError, AuditOutsideGuildError } from '../src/audit/errors.ts';
-import { auditCsv } from '../src/audit/exportCsv.ts';
 import { UserFacingError } from '../src/errors.ts';
-import { escapeMarkdown } from '../src/text.ts';
-import { characterLines, entityName, eventLine, summaryDescription, summaryFields } from './_auditFormat.ts';
-import { DISCORD_LIMITS, fitFields, fitLines } from '../src/bot/replyLimits.ts';
+import { eventsReply, memberReply, settingsReply, summaryReply, type Mentions } from './_auditFormat.ts';
+import { memberDisplayName } from './_displayName.ts';
 
 const EVENTS_SHOWN = 25;
 /** Discord sends a big guild's members in chunks; past this, give up and say so. */
@@ -28,11 +17,11 @@ const audit: Command = {
     .setDescription('Corporation audit: who linked, whose login died, who never linked')
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .setContexts(InteractionContextType.Guild)
-    .addSubcommand((s) => s.setName('summary').setDescription('Counts, dead logins, members who never linked; every character in a CSV'))
+    .addSubcommand((s) => s.setName('summary').setDescription('Dead logins, pilots who left, members who never linked, counts; every pilot in a CSV'))
     .addSubcommand((s) =>
       s
         .setName('member')
-        .setDescription("One member's characters, logins and recent events")
+        .setDescription("One member's pilots, logins and recent events")
         .addUserOption((o) => o.setName('user').setDescription('A member of this server').setRequired(true)),
     )
     .addSubcommand((s) => s.setName('events').setDescription('Latest links, unlinks, moves, dead logins and ownership changes'))
@@ -48,20 +37,20 @@ const audit: Command = {
     ),
   ephemeral: true,
   help: 'For admins (Manage Server or the audit admin role): `summary` (with a CSV), `member user:`, `events`, `settings`.',
-  async execute(interaction, { services }) {
+  async execute(interaction, { services, mentions }) {
     if (!interaction.inGuild()) throw new AuditOutsideGuildError();
     const guildId = BigInt(interaction.guildId);
     // Before anything else: someone without access gets the refusal and no data.
     const access = await services.audit.authorize(guildId, requesterOf(interaction));
     switch (interaction.options.getSubcommand()) {
       case 'member':
-        return member(interaction, services.audit, access);
+        return member(interaction, services.audit, access, mentions);
       case 'events':
-        return events(interaction, services.audit, access);
+        return events(interaction, services.audit, access, mentions);
       case 'settings':
-        return settings(interaction, services.audit, access);
+        return settings(interaction, services.audit, access, mentions);
       default:
-        return summary(interaction, services.audit, access);
+        return summary(interaction, services.audit, access, mentions);
     }
   },
 };
@@ -90,75 +79,34 @@ async function listedMembers(interaction: ChatInputCommandInteraction<'raw' | 'c
   }
 }
 
-async function summary(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit): Promise<Reply> {
+async function summary(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
   const report = await service.report(access, await listedMembers(interaction, service));
-  const title = `Audit of ${interaction.guild?.name ?? 'this server'}`.slice(0, DISCORD_LIMITS.title);
-  const description = summaryDescription(report);
-  const footer = 'Every character, and every member who never linked, is in the attached CSV.';
-  const fields = fitFields(summaryFields(report), title.length + description.length + footer.length, (n) => ({
-    name: 'More',
-    value: `${n} more section${n === 1 ? '' : 's'} did not fit: see the CSV.`,
-  }));
-  const embed = new EmbedBuilder().setTitle(title).setDescription(description).addFields(fields).setFooter({ text: footer }).setTimestamp(report.generatedAt);
-  const csv = new AttachmentBuilder(Buffer.from(auditCsv(report), 'utf8'), {
-    name: `audit-${access.guildId}-${report.generatedAt.toISOString().slice(0, 10)}.csv`,
-  });
-  return { embeds: [embed], files: [csv] };
+  return summaryReply({ report, guildName: interaction.guild?.name ?? null, mentions });
 }
 
-async function member(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit): Promise<Reply> {
+async function member(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
   const user = interaction.options.getUser('user', true);
   // Discord resolves the member only when the user is in this guild: nobody else is shown.
-  if (!interaction.options.getMember('user')) throw new AuditMemberNotInGuildError();
+  const displayName = memberDisplayName(interaction, 'user', user);
+  if (displayName === undefined) throw new AuditMemberNotInGuildError();
   const found = await service.member(access, { discordUserId: BigInt(user.id), name: user.username });
-  const { characters } = found.member;
-  const description =
-    characters.length === 0
-      ? `${userMention(user.id)} has no linked character.`
-      : fitLines(
-          characters.map((c) => characterLines(c, found.names)),
-          DISCORD_LIMITS.description,
-          (n) => `… and ${n} more characters (see /audit summary's CSV)`,
-          '\n\n',
-        );
-  const embed = new EmbedBuilder()
-    .setTitle(`Audit of ${user.username}`.slice(0, DISCORD_LIMITS.title))
-    .setDescription(description + (found.affiliationsLive ? '' : "\n\n⚠️ EVE's API did not answer: corporations are as last stored."));
-  const main = characters.find((c) => c.isMain);
-  const corporations = [...new Set(characters.map((c) => c.corporationId))].map((id) => entityName(found.names, id, 'corporation'));
-  const fields = [
-    { name: 'Main', value: main ? escapeMarkdown(main.name) : 'none' },
-    { name: 'Corporations', value: corporations.join(', ') || 'none' },
-    { name: 'Recent events', value: fitLines(found.events.map((e) => eventLine(e, found.names)), DISCORD_LIMITS.fieldValue, (n) => `… and ${n} more`) || 'none' },
-  ];
-  embed.addFields(fitFields(fields, embed.data.title!.length + embed.data.description!.length, () => ({ name: 'More', value: 'Some details did not fit.' })));
-  return { embeds: [embed] };
+  return memberReply({ ...found, displayName, mentions });
 }
 
-async function events(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit): Promise<Reply> {
+async function events(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
   const found = await service.events(access, await listedMembers(interaction, service), EVENTS_SHOWN);
-  const embed = new EmbedBuilder()
-    .setTitle('Audit trail: latest events')
-    .setDescription(
-      found.events.length === 0
-        ? 'Nothing yet.'
-        : fitLines(
-            found.events.map((e) => eventLine(e, found.names)),
-            DISCORD_LIMITS.description,
-            (n) => `… and ${n} more`,
-          ),
-    );
-  return { embeds: [embed] };
+  return eventsReply({ ...found, mentions });
 }
 
-async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit): Promise<Reply> {
+async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
   const role = interaction.options.getRole('admin_role');
   const corporations = interaction.options.getString('corporations');
   const removeRole = interaction.options.getBoolean('remove_admin_role') ?? false;
   if (role && removeRole) throw new UserFacingError('Choose either `admin_role:` or `remove_admin_role:`, not both.');
+  const listsMembers = service.listsGuildMembers;
 
   if (!role && !removeRole && corporations === null) {
-    return { content: describeSettings(access.settings, await service.trackedNames(access)) };
+    return settingsReply({ settings: access.settings, names: await service.trackedNames(access), saved: false, listsMembers, mentions });
   }
   const saved = await service.updateSettings(
     access,
@@ -169,16 +117,7 @@ async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached
     // Which corporations this server may track depends on who its members are.
     corporations !== null ? await listedMembers(interaction, service) : undefined,
   );
-  return { content: `Saved.\n${describeSettings(saved.settings, saved.names)}`, allowedMentions: { parse: [] } };
-}
-
-function describeSettings(settings: AuthorizedAudit['settings'], names: Map<bigint, string>): string {
-  const role = settings.adminRoleId === null ? 'none (only members with Manage Server)' : roleMention(String(settings.adminRoleId));
-  const corporations =
-    settings.trackedCorporationIds.length === 0
-      ? 'none'
-      : settings.trackedCorporationIds.map((id) => `${entityName(names, id, 'corporation')} (${id})`).join(', ');
-  return `**Audit admin role:** ${role}\n**Tracked corporations:** ${corporations}`;
+  return settingsReply({ ...saved, saved: true, listsMembers, mentions });
 }
 
 export default audit;

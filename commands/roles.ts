@@ -1,23 +1,24 @@
-import {
-  ActionRowBuilder,
-  ButtonBuilder,
-  ButtonStyle,
-  EmbedBuilder,
-  InteractionContextType,
-  PermissionFlagsBits,
-  roleMention,
-  SlashCommandBuilder,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { Command, Reply } from '../src/bot/command.ts';
 import { UserFacingError } from '../src/errors.ts';
 import { parseId } from '../src/ids.ts';
 import type { RoleAccess } from '../src/roles/roleAdmin.ts';
-import type { RoleRule } from '../src/roles/ruleStore.ts';
 import type { Services } from '../src/services.ts';
 import { escapeMarkdown } from '../src/text.ts';
-import { DISCORD_LIMITS, fitLines } from '../src/bot/replyLimits.ts';
+import {
+  nicknameReply,
+  NOTHING_CHANGED,
+  previewReply,
+  roleListReply,
+  roleSettingsReply,
+  roleStrippedReply,
+  ruleAddedReply,
+  ruleRemovedReply,
+  syncDoneReply,
+  syncProgressReply,
+  type Mentions,
+} from './_rolesFormat.ts';
+import { memberDisplayName } from './_displayName.ts';
 
 const MEMBER_LIST_TIMEOUT_MS = 20_000;
 
@@ -38,7 +39,7 @@ const roles: Command = {
         .addStringOption((o) =>
           o
             .setName('through')
-            .setDescription("Whose character decides: the member's main (default) or any of their characters")
+            .setDescription("Whose pilot decides: the member's main (default) or any of their pilots")
             .addChoices({ name: 'main', value: 'main' }, { name: 'any', value: 'any' }),
         ),
     )
@@ -52,18 +53,18 @@ const roles: Command = {
     .addSubcommand((s) =>
       s
         .setName('nickname')
-        .setDescription('Nicknames from the main character, e.g. [{corp_ticker}] {character_name}; "off" stops')
+        .setDescription('Nicknames from the main pilot, e.g. [{corp_ticker}] {character_name}; "off" stops')
         .addStringOption((o) => o.setName('template').setDescription('Template, or off').setRequired(true).setMaxLength(100)),
     )
     .addSubcommand((s) =>
       s
         .setName('settings')
-        .setDescription('Grace for dead logins, nickname exemption, role for members without a character')
+        .setDescription('Grace for dead logins, nickname exemption, role for members without a pilot')
         .addIntegerOption((o) => o.setName('grace_hours').setDescription('Hours a dead login keeps its roles (0-168, default 24)').setMinValue(0).setMaxValue(168))
         .addRoleOption((o) => o.setName('nickname_exempt_role').setDescription('Members with this role keep their nickname'))
-        .addRoleOption((o) => o.setName('unlinked_role').setDescription('Role for members with no linked character'))
+        .addRoleOption((o) => o.setName('unlinked_role').setDescription('Role for members with no linked pilot'))
         .addBooleanOption((o) => o.setName('no_nickname_exempt_role').setDescription('True: no exempt role any more'))
-        .addBooleanOption((o) => o.setName('no_unlinked_role').setDescription('True: stop managing the role for members without a character')),
+        .addBooleanOption((o) => o.setName('no_unlinked_role').setDescription('True: stop managing the role for members without a pilot')),
     )
     .addSubcommand((s) =>
       s
@@ -74,7 +75,7 @@ const roles: Command = {
     .addSubcommand((s) => s.setName('sync').setDescription('Apply the rules to every member now')),
   ephemeral: true,
   help: 'For officers (Manage Roles): `add`, `remove`, `list`, `nickname`, `settings`, `preview`, `sync`: roles and nicknames from EVE.',
-  async execute(interaction, { services }) {
+  async execute(interaction, { services, mentions }) {
     if (!interaction.inGuild()) throw new UserFacingError('/roles works in a server: run it there.');
     const guildId = BigInt(interaction.guildId);
     const access: RoleAccess = {
@@ -91,20 +92,20 @@ const roles: Command = {
       case 'nickname':
         return nickname(interaction, services, guildId, access);
       case 'settings':
-        return settings(interaction, services, guildId, access);
+        return settings(interaction, services, guildId, access, mentions);
       case 'preview':
-        return preview(interaction, services, guildId);
+        return preview(interaction, services, guildId, mentions);
       case 'sync':
-        return sync(interaction, services, guildId);
+        return sync(interaction, services, guildId, mentions);
       default:
-        return list(services, guildId);
+        return list(services, guildId, mentions);
     }
   },
   async button(interaction, { services }) {
     const [, action, roleText] = interaction.customId.split(':');
-    if (!interaction.inGuild() || action !== 'strip' || roleText === undefined) return { content: 'Nothing was changed.', components: [] };
+    if (!interaction.inGuild() || action !== 'strip' || roleText === undefined) return NOTHING_CHANGED;
     const roleId = parseId(roleText);
-    if (roleId === undefined) return { content: 'Nothing was changed.', components: [] };
+    if (roleId === undefined) return NOTHING_CHANGED;
     const access: RoleAccess = {
       discordUserId: BigInt(interaction.user.id),
       canManageRoles: interaction.memberPermissions.has(PermissionFlagsBits.ManageRoles) || interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
@@ -112,7 +113,7 @@ const roles: Command = {
     services.roleAdmin.assertMayManage(access);
     assertOutranks(interaction, String(roleId));
     const stripped = await services.roleSync.stripRole(BigInt(interaction.guildId), roleId, access.discordUserId);
-    return { content: `Removed ${roleMention(String(roleId))} from ${stripped} member${stripped === 1 ? '' : 's'}.`, components: [], allowedMentions: { parse: [] } };
+    return roleStrippedReply({ roleId, stripped });
   },
 };
 
@@ -136,7 +137,10 @@ function callerOutranks(interaction: ChatInputCommandInteraction<'raw' | 'cached
 
 function assertOutranks(interaction: ChatInputCommandInteraction<'raw' | 'cached'> | ButtonInteraction<'raw' | 'cached'>, roleId: string): void {
   if (!callerOutranks(interaction, roleId)) {
-    throw new UserFacingError(`${roleMention(roleId)} is not below your highest role, so you cannot hand it out (Discord would not let you either). Ask someone above it.`);
+    // By name, not a mention: error replies carry no allowed_mentions.
+    const name = interaction.guild?.roles.cache.get(roleId)?.name;
+    const role = name ? `**${escapeMarkdown(name)}**` : 'That role';
+    throw new UserFacingError(`${role} is not below your highest role, so you cannot hand it out (Discord would not let you either). Ask someone above it.`);
   }
 }
 
@@ -167,23 +171,13 @@ async function add(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, s
     await memberIds(interaction, services, guildId),
   );
   await services.roleSync.requestGuildSync(guildId);
-  const who = result.rule.target.kind === 'linked' ? 'members with a live linked login' : `members whose ${result.rule.through === 'any' ? 'any character' : 'main'} is in **${escapeMarkdown(result.targetName)}**`;
-  return {
-    content: result.added ? `${roleMention(role.id)} now goes to ${who}. The server is being synced.` : `That rule exists already: ${roleMention(role.id)} goes to ${who}.`,
-    allowedMentions: { parse: [] },
-  };
+  return ruleAddedReply({ roleId: BigInt(role.id), rule: result.rule, targetName: result.targetName, added: result.added });
 }
 
 async function remove(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
   const role = interaction.options.getRole('role', true);
   const removed = await services.roleAdmin.removeRules(guildId, access, BigInt(role.id));
-  if (removed === 0) return { content: `${roleMention(role.id)} is not managed by the bot.`, allowedMentions: { parse: [] } };
-  const strip = new ButtonBuilder().setCustomId(`roles:strip:${role.id}`).setStyle(ButtonStyle.Danger).setLabel(`Remove it from everyone`.slice(0, 80));
-  return {
-    content: `${roleMention(role.id)} is no longer managed: members who have it keep it. Remove it from every member now?`,
-    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(strip)],
-    allowedMentions: { parse: [] },
-  };
+  return ruleRemovedReply({ roleId: BigInt(role.id), removed });
 }
 
 async function nickname(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
@@ -195,10 +189,10 @@ async function nickname(interaction: ChatInputCommandInteraction<'raw' | 'cached
   }
   await services.roleAdmin.saveSettings(guildId, access, { nicknameTemplate: template });
   await services.roleSync.requestGuildSync(guildId);
-  return { content: template === null ? 'Nicknames are no longer set by the bot (current ones stay).' : `Nicknames now follow \`${template.replace(/`/g, "'")}\`. The server is being synced.` };
+  return nicknameReply({ template });
 }
 
-async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
+async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess, mentions: Mentions): Promise<Reply> {
   const grace = interaction.options.getInteger('grace_hours');
   const exempt = interaction.options.getRole('nickname_exempt_role');
   const unlinked = interaction.options.getRole('unlinked_role');
@@ -213,68 +207,31 @@ async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached
   };
   const saved = Object.keys(change).length > 0 ? await services.roleAdmin.saveSettings(guildId, access, change) : (await services.roleAdmin.config(guildId)).settings;
   if (Object.keys(change).length > 0) await services.roleSync.requestGuildSync(guildId);
-  const role = (id: bigint | null) => (id === null ? 'none' : roleMention(String(id)));
-  return {
-    content: [
-      Object.keys(change).length > 0 ? 'Saved.' : '',
-      `**Grace for dead logins:** ${saved.graceHours} hours`,
-      `**Nickname exempt role:** ${role(saved.nicknameExemptRoleId)}`,
-      `**Role for members without a character:** ${role(saved.unlinkedRoleId)}`,
-      `**Nickname template:** ${saved.nicknameTemplate === null ? 'off' : `\`${saved.nicknameTemplate.replace(/`/g, "'")}\``}`,
-    ]
-      .filter(Boolean)
-      .join('\n'),
-    allowedMentions: { parse: [] },
-  };
+  return roleSettingsReply({ settings: saved, saved: Object.keys(change).length > 0, mentions });
 }
 
-function describeRule(rule: RoleRule, names: Map<bigint, string>): string {
-  if (rule.target.kind === 'linked') return 'members with a live linked login';
-  const name = names.get(rule.target.id) ?? `${rule.target.kind} ${rule.target.id}`;
-  return `${rule.through === 'any' ? 'any character' : 'main'} in **${escapeMarkdown(name)}**`;
-}
-
-async function list(services: Services, guildId: bigint): Promise<Reply> {
+async function list(services: Services, guildId: bigint, mentions: Mentions): Promise<Reply> {
   const status = await services.roleSync.status(guildId);
   const names = await services.roleAdmin.names(status.rules.flatMap((r) => (r.target.kind === 'linked' ? [] : [r.target.id])));
-  const byRole = new Map<bigint, RoleRule[]>();
-  for (const rule of status.rules) byRole.set(rule.roleId, [...(byRole.get(rule.roleId) ?? []), rule]);
-  const lines = [...byRole].map(([roleId, rules]) => {
-    const counts = status.counts.get(roleId);
-    const tally = counts ? ` · ${counts.holders} hold it, ${counts.qualify} qualify` : '';
-    return `${roleMention(String(roleId))}: ${rules.map((r) => describeRule(r, names)).join(' or ')}${tally}`;
-  });
-  const embed = new EmbedBuilder()
-    .setTitle('Role sync')
-    .setColor(status.problems.length > 0 ? 0xf0b232 : 0x57f287)
-    .setDescription(fitLines(lines.length > 0 ? lines : ['No rules yet: add one with /roles add.'], DISCORD_LIMITS.description, (n) => `… and ${n} more`));
-  if (status.problems.length > 0) {
-    embed.addFields({ name: 'What stops the sync', value: fitLines(status.problems, DISCORD_LIMITS.fieldValue, (n) => `… and ${n} more`) });
-  }
-  return { embeds: [embed], allowedMentions: { parse: [] } };
+  return roleListReply({ status, names, mentions });
 }
 
-async function preview(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint): Promise<Reply> {
+async function preview(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, mentions: Mentions): Promise<Reply> {
   const user = interaction.options.getUser('user');
-  const result = await services.roleSync.previewText(guildId, user ? BigInt(user.id) : undefined);
-  const embed = new EmbedBuilder()
-    .setTitle(user ? `Preview for ${user.username}`.slice(0, DISCORD_LIMITS.title) : 'Preview: what a sync would change')
-    .setDescription(fitLines(result.length > 0 ? result : ['Nothing would change.'], DISCORD_LIMITS.description, (n) => `… and ${n} more`))
-    .setFooter({ text: 'A dry run: nothing was written.' });
-  return { embeds: [embed], allowedMentions: { parse: [] } };
+  const lines = await services.roleSync.previewText(guildId, user ? BigInt(user.id) : undefined);
+  const displayName = user ? (memberDisplayName(interaction, 'user', user) ?? user.username) : undefined;
+  return previewReply({ lines, displayName, mentions });
 }
 
-async function sync(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint): Promise<Reply> {
+async function sync(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, mentions: Mentions): Promise<Reply> {
   let last = 0;
   const result = await services.roleSync.reconcileGuild(guildId, async (progress) => {
     // A progress line every few seconds, once the reply is deferred.
     if (Date.now() - last < 3_000 || !(interaction.deferred || interaction.replied)) return;
     last = Date.now();
-    await interaction.editReply({ content: `${progress.checked.toLocaleString('en-US')}${progress.total ? ` of ${progress.total.toLocaleString('en-US')}` : ''} members checked, ${progress.changed.toLocaleString('en-US')} changed…` }).catch(() => undefined);
+    await interaction.editReply(syncProgressReply(progress)).catch(() => undefined);
   });
-  return {
-    content: `Sync done: ${result.checked.toLocaleString('en-US')} members checked, ${result.changed.toLocaleString('en-US')} changed${result.refused > 0 ? `, ${result.refused} refused by Discord (see /roles list)` : ''}.`,
-  };
+  return syncDoneReply(result, mentions);
 }
 
 export default roles;

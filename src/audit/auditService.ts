@@ -12,7 +12,7 @@ import { TrackedCorporationsError } from './errors.ts';
 import { expireSightings, forgetGuild, forgetGuildMember, recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
 import { affiliationChanges, assembleReport, type AuditMember, type AuditReport } from './report.ts';
 import { charactersOf, type StoredCharacter } from '../links/roster.ts';
-import { parseCorporationList, readSettings, saveSettings, type AuditSettings } from './settings.ts';
+import { MAX_TRACKED_CORPORATIONS, parseCorporationList, readSettings, saveSettings, type AuditSettings } from './settings.ts';
 import { eventCorporationIds, recentEvents, type TrailEvent } from './trail.ts';
 
 export interface AuditServiceOptions {
@@ -32,8 +32,6 @@ export interface AuditServiceOptions {
   sightingTtlMs?: number;
 }
 
-/** At most this many tracked corporations per guild: each costs ESI calls on every report. */
-export const MAX_TRACKED_CORPORATIONS = 20;
 const DEFAULT_SIGHTING_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** A guild member as Discord lists it (the edge passes plain ids and names). */

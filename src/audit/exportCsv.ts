@@ -1,4 +1,5 @@
 import { toCsv, type CsvValue } from './csv.ts';
+import { loginReasonWords } from './loginReasons.ts';
 import type { AuditCharacter, AuditReport } from './report.ts';
 
 export const AUDIT_CSV_HEADER = [
@@ -67,6 +68,35 @@ export function auditCsv(report: AuditReport): string {
 function note(c: AuditCharacter, name: (id: bigint | null) => string | null): string | null {
   const notes: string[] = [];
   if (c.left) notes.push(`left ${name(c.previousCorporationId) ?? `corporation ${c.previousCorporationId}`}`);
-  if (c.health === 'invalid' && c.invalidReason) notes.push(`login dead: ${c.invalidReason}`);
+  if (c.health === 'invalid') notes.push(`login dead: ${loginReasonWords(c.invalidReason)}`);
   return notes.length > 0 ? notes.join('; ') : null;
+}
+
+/** What the CSV holds, in the words of the summary's footer (what auditCsv writes, nothing more). */
+export function auditCsvContents(report: Pick<AuditReport, 'membersListed' | 'tracked'>): string {
+  const parts = ['every linked pilot'];
+  if (report.tracked.some((t) => t.list === 'ok')) parts.push('every pilot of a tracked corporation nobody here linked');
+  if (report.membersListed) parts.push('every member without a linked pilot');
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+const SLUG_MAX = 40;
+
+/**
+ * "audit-<guild>-2026-11-27.csv": the guild's name as lowercase ASCII letters,
+ * digits and dashes (at most 40), so a download folder tells the servers apart;
+ * the guild id when the name leaves nothing (emoji, another script).
+ */
+export function auditCsvFileName(guild: { id: bigint; name: string | null | undefined }, at: Date): string {
+  return `audit-${guildSlug(guild.name ?? '') || String(guild.id)}-${at.toISOString().slice(0, 10)}.csv`;
+}
+
+export function guildSlug(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return ascii.slice(0, SLUG_MAX).replace(/-+$/, '');
 }

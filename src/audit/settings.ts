@@ -8,6 +8,9 @@ export interface AuditSettings {
   trackedCorporationIds: bigint[];
 }
 
+/** At most this many tracked corporations per guild: each costs ESI calls on every report. */
+export const MAX_TRACKED_CORPORATIONS = 20;
+
 export const NO_SETTINGS: AuditSettings = Object.freeze({ adminRoleId: null, trackedCorporationIds: [] });
 
 export async function readSettings(db: Database, guildId: bigint): Promise<AuditSettings> {

@@ -49,6 +49,29 @@ async function runAudit(bed: TestBed, who: { userId: string; guildId?: string; p
   return interaction.waitForReply((r) => !r.loading, 20_000);
 }
 
+/** The reply and the interaction it answered (for what was sent besides the view: allowed_mentions). */
+async function runAuditWith(bed: TestBed, who: { userId: string; guildId?: string; permissions?: string; roles?: string[] }, { sub, options }: Sub) {
+  const interaction = await bed.discord.sendCommand({
+    name: 'audit',
+    userId: who.userId,
+    guildId: who.guildId ?? GUILD_A,
+    permissions: who.permissions ?? '0',
+    ...(who.roles ? { roles: who.roles } : {}),
+    options: [{ name: sub, type: 1, ...(options ? { options } : {}) }],
+  });
+  return { interaction, reply: await interaction.waitForReply((r) => !r.loading, 20_000) };
+}
+
+/** allowed_mentions of the answer that carried the reply (a callback's data, or the edit of a deferral). */
+const allowedMentions = (interaction: { responses: readonly { kind: string; type?: number; body: any }[] }) => {
+  const answer = interaction.responses.filter((r) => r.kind === 'edit' || (r.kind === 'callback' && r.type === 4)).at(-1);
+  return answer?.kind === 'callback' ? answer.body?.data?.allowed_mentions : answer?.body?.allowed_mentions;
+};
+
+const GREEN = 0x57f287;
+const AMBER = 0xf0b232;
+const RED = 0xed4245;
+
 const text = (reply: ReplyView) => `${reply.content ?? ''}\n${JSON.stringify(reply.embeds)}`;
 const csvOf = (reply: ReplyView) => {
   const file = reply.files.find((f) => f.name.endsWith('.csv'));
@@ -147,7 +170,7 @@ describe('/audit', () => {
 
   it('given an admin-role holder without Manage Server, then they may not change the settings', async () => {
     const reply = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'none' }] });
-    expect(reply.content).toMatch(/Only members with the Manage Server permission can change the \/audit settings/);
+    expect(reply.content).toMatch(/Only members with the Manage Server permission can change the (<\/audit settings:\d+>|\/audit settings)/);
     expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_A) } })).toMatchObject({ trackedCorporationIds: [BigInt(ALPHA.id)] });
   });
 
@@ -163,9 +186,10 @@ describe('/audit', () => {
         ],
       },
     );
-    expect(reply.content).toContain('Saved.');
-    expect(reply.content).toContain(`<@&${AUDITOR_ROLE}>`);
-    expect(reply.content).toContain(`Alpha Industries (${ALPHA.id})`);
+    expect(reply.embeds[0].title).toBe('Audit settings saved');
+    expect(reply.embeds[0].color).toBe(GREEN);
+    expect(reply.embeds[0].description).toContain(`**Audit admin role:** <@&${AUDITOR_ROLE}>`);
+    expect(reply.embeds[0].description).toContain(`• Alpha Industries (${ALPHA.id})`);
     const saved = await bed.db.guildSettings.findUniqueOrThrow({ where: { guildId: BigInt(GUILD_A) } });
     expect(saved).toMatchObject({ adminRoleId: BigInt(AUDITOR_ROLE), trackedCorporationIds: [BigInt(ALPHA.id)] });
     const event = await bed.db.auditEvent.findFirst({ where: { kind: 'settings_changed', guildId: BigInt(GUILD_A) } });
@@ -173,13 +197,18 @@ describe('/audit', () => {
 
     // The admin role opens the audit, not the settings.
     const byRole = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: 'none' }] });
-    expect(byRole.content).toMatch(/Only members with the Manage Server permission can change the \/audit settings/);
-    const shown = await runAudit(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings' });
-    expect(shown.content).toContain(`**Tracked corporations:** Alpha Industries (${ALPHA.id})`);
+    expect(byRole.content).toMatch(/Only members with the Manage Server permission can change the (<\/audit settings:\d+>|\/audit settings)/);
+    const shown = await runAuditWith(bed, { userId: AUDITOR, roles: [AUDITOR_ROLE] }, { sub: 'settings' });
+    expect(shown.reply.embeds[0].description).toContain(`**Tracked corporations (1 of at most 20):**\n• Alpha Industries (${ALPHA.id})`);
+    // Without the members intent, the settings say how to turn it on.
+    expect(shown.reply.embeds[0].description).toContain('DISCORD_MEMBERS_INTENT=true');
+    // The role is shown, never pinged.
+    expect(shown.reply.embeds[0].description).toContain(`<@&${AUDITOR_ROLE}>`);
+    expect(allowedMentions(shown.interaction)).toEqual({ parse: [] });
 
     // Guild B tracks Gamma by id: nobody there granted the membership scope.
     const b = await runAudit(bed, { userId: ADMIN, guildId: GUILD_B, permissions: MANAGE_GUILD }, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: String(GAMMA.id) }] });
-    expect(b.content).toContain(`Gamma Group (${GAMMA.id})`);
+    expect(b.embeds[0].description).toContain(`Gamma Group (${GAMMA.id})`);
   });
 
   it('given the admin role, then /audit summary answers: counts, missing member, left, dead logins, and a CSV', async () => {
@@ -188,10 +217,15 @@ describe('/audit', () => {
     expect(summaryA.embeds).toHaveLength(1);
     const description = summaryA.embeds[0].description as string;
     // Users seen in guild A: U1, U2, U3, BOTH, NOBODY, ADMIN, AUDITOR; four of them linked 7 characters.
-    expect(description).toContain('**4** of 7 members linked 7 characters (4 mains, 3 alts).');
+    expect(description).toContain('**4** of 7 members linked 7 pilots (4 mains, 3 alts).');
     expect(description).toContain('Logins: ✅ 4 ok · ❌ 1 dead · ⚠️ 2 missing scopes');
-    expect(description).toContain('DISCORD_MEMBERS_INTENT=true');
-    expect(field(summaryA, 'Dead logins')).toContain(`<@${U2}>: **Dora Dead**`);
+    // Findings first: the dead login, the pilot who left, those nobody linked.
+    expect(description).toMatch(/^❌ \*\*1 dead login\*\*: their members must (<\/link:\d+>|\/link) again\n🚪 \*\*1 pilot\*\* left their corporation\n❓ \*\*2 pilots\*\* of tracked corporations not linked by any member here/);
+    expect(summaryA.embeds[0].color).toBe(RED);
+    expect(summaryA.embeds[0].footer.text).toBe(
+      'Members: the 7 members the bot has seen here; /audit settings says how to list everyone.\nCSV: every linked pilot and every pilot of a tracked corporation nobody here linked.',
+    );
+    expect(field(summaryA, 'Dead logins')).toContain(`<@${U2}>: **Dora Dead** (login revoked or password changed)`);
     expect(field(summaryA, 'Missing scopes')).toContain(`<@${U1}>: **Aldo Alt**`);
   });
 
@@ -201,7 +235,7 @@ describe('/audit', () => {
     expect(missing).toContain('Mike Missing');
     // Alice, Aldo, Dora, the formula pilot linked here; Carol (linked by someone outside this guild: that stays
     // private, so she counts as not linked here) and Mike not.
-    expect(missing).toContain('6 members · 4 linked here · **2 not linked here**');
+    expect(missing).toContain('6 pilots · 4 linked here · **2 not linked here**');
     expect(missing).toContain('Carol Outside');
     const call = bed.eve.esiRequests.find((r) => r.method === 'GET' && r.path.endsWith(`/corporations/${ALPHA.id}/members`));
     expect(call?.status).toBe(200);
@@ -245,7 +279,7 @@ describe('/audit', () => {
     expect(new Date(alice.linked_at!).getTime()).toBeGreaterThan(Date.now() - 600_000);
     expect(new Date(alice.last_refresh!).getTime()).toBeGreaterThan(Date.now() - 600_000);
     expect(characters.find((r) => r.character_id === String(ALDO.id))).toMatchObject({ main_or_alt: 'alt', token_status: 'missing_scopes', missing_scopes: 'esi-skills.read_skills.v1' });
-    expect(characters.find((r) => r.character_id === String(DORA.id))).toMatchObject({ token_status: 'dead', note: 'login dead: invalid_grant' });
+    expect(characters.find((r) => r.character_id === String(DORA.id))).toMatchObject({ token_status: 'dead', note: 'login dead: login revoked or password changed' });
   });
 
   it('then values that start with =, +, - or @ are escaped against formula injection', async () => {
@@ -270,21 +304,29 @@ describe('/audit', () => {
     expect(ids).toEqual([CAROL.id, ERIN.id, GUS.id]);
     for (const c of [ALICE, ALDO, BOB, DORA, FORMULA]) expect(text(summaryB)).not.toContain(c.name);
     // Guild B tracks Gamma, whose only linked character did not grant the membership scope.
-    expect(field(summaryB, 'Missing from Gamma Group')).toContain(`must /link and grant \`${MEMBERSHIP_SCOPE}\``);
+    expect(field(summaryB, 'Missing from Gamma Group')).toMatch(new RegExp(`must (</link:\\d+>|/link) a pilot and grant \`${MEMBERSHIP_SCOPE}\``));
   });
 
   it('given /audit member:@user, then their characters, main, corporations, logins, linked since, last refresh and events', async () => {
-    const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'member', options: [{ name: 'user', type: 6, value: U2 }] });
+    bed.discord.memberChanges(GUILD_A, U2, { nick: 'Bob *the* Miner' });
+    const { reply, interaction } = await runAuditWith(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'member', options: [{ name: 'user', type: 6, value: U2 }] });
     const embed = reply.embeds[0];
+    // Titled with the name the server shows, escaped; the main's portrait; red for Dora's dead login.
+    expect(embed.title).toBe('Audit of Bob \\*the\\* Miner');
+    expect(embed.thumbnail.url).toContain(String(BOB.id));
+    expect(embed.color).toBe(RED);
+    expect(embed.description).toContain(`<@${U2}>: 2 linked pilots`);
     expect(embed.description).toContain('**Bob Bolter** (main): Beta Corp');
     expect(embed.description).toContain('**Dora Dead**: Alpha Industries · Alpha Alliance');
-    expect(embed.description).toContain('❌ login dead (invalid\\_grant)');
-    expect(embed.description).toMatch(/linked <t:\d+:d> · last refresh <t:\d+:R>/);
-    expect(field(reply, 'Main')).toBe('Bob Bolter');
-    expect(field(reply, 'Corporations')).toContain('Beta Corp');
+    expect(embed.description).toContain('❌ login dead: login revoked or password changed');
+    expect(embed.description).toMatch(/linked <t:\d+:f> · last refresh <t:\d+:R>/);
+    // Nothing repeats the pilot lines.
+    expect(embed.fields.map((f: { name: string }) => f.name)).toEqual(['Recent events']);
+    expect(allowedMentions(interaction)).toEqual({ parse: [] });
     const events = field(reply, 'Recent events')!;
     expect(events).toContain(`<@${U2}> linked **Bob Bolter**`);
-    expect(events).toContain('login of **Dora Dead**');
+    expect(events).toContain(`login of **Dora Dead** (<@${U2}>) died: login revoked or password changed`);
+    expect(events).toMatch(/^<t:\d+:f> /);
     expect(events).toContain('**Bob Bolter** (<@' + U2 + '>) moved from Alpha Industries to Beta Corp');
   });
 
@@ -299,7 +341,8 @@ describe('/audit', () => {
     const description = reply.embeds[0].description as string;
     expect(description).toContain(`<@${U1}> linked **Alice Alpha**`);
     expect(description).toContain('login of **Dora Dead**');
-    expect(description).toContain(`<@${ADMIN}> changed the /audit settings`);
+    expect(description).toMatch(new RegExp(`<@${ADMIN}> changed the (</audit settings:\\d+>|/audit settings)`));
+    expect(description).not.toContain('invalid_grant');
     expect(description).not.toContain('Carol');
     expect(description).not.toContain(OUTSIDER);
   });
@@ -320,10 +363,57 @@ describe('/audit', () => {
     }
   });
 
+  it('then the CSV is named after the server, and no reply pings anyone', async () => {
+    const summaryA = await summaryOfA();
+    expect(summaryA.files.map((f) => f.name)).toEqual([expect.stringMatching(/^audit-alpha-guild-\d{4}-\d{2}-\d{2}\.csv$/)]);
+    const events = await runAuditWith(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'events' });
+    expect(events.reply.embeds[0].description).toContain(`<@${U1}>`);
+    expect(allowedMentions(events.interaction)).toEqual({ parse: [] });
+  });
+
+  it('given 60 tracked corporations with 50-character names (more than the command allows), then the settings still show, fitted', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ id: 98500000 + i, name: `${i} Corporation_With *A* Very Long Name`.padEnd(50, '_'), ticker: `L${i}` }));
+    for (const corp of many) bed.eve.addCorporation(corp);
+    const where = { guildId: BigInt(GUILD_A) };
+    const before = await bed.db.guildSettings.findUniqueOrThrow({ where });
+    await bed.db.guildSettings.update({ where, data: { trackedCorporationIds: many.map((c) => BigInt(c.id)) } });
+    try {
+      const { reply, interaction } = await runAuditWith(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'settings' });
+      expect(reply.content).toBe('');
+      const description = reply.embeds[0].description as string;
+      expect(description.length).toBeLessThanOrEqual(4096);
+      expect(description).toContain('**Tracked corporations (60 of at most 20):**\n• 0 Corporation\\_With \\*A\\* Very Long Name');
+      expect(description).toMatch(/… and \d+ more\n\n/);
+      expect(allowedMentions(interaction)).toEqual({ parse: [] });
+    } finally {
+      await bed.db.guildSettings.update({ where, data: { trackedCorporationIds: before.trackedCorporationIds } });
+    }
+  });
+
+  it('given more corporations than the cap, or 20 unknown names filling the option, then a refusal that fits and nothing saved', async () => {
+    const admin = { userId: ADMIN, permissions: MANAGE_GUILD };
+    const ids = Array.from({ length: 21 }, (_, i) => String(98600000 + i)).join(',');
+    const cap = await runAudit(bed, admin, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: ids }] });
+    expect(cap.content).toBe('At most 20 corporations can be tracked; you listed 21. Nothing was saved.');
+
+    // Markdown doubles when escaped: the most the refusal can grow from 1,000 typed characters.
+    const typed = Array.from({ length: 20 }, (_, i) => (i === 0 ? '00 @everyone <@&1>' : `${String(i).padStart(2, '0')} <@&1>`).padEnd(47, '*')).join(', ');
+    expect(typed.length).toBeLessThanOrEqual(1000);
+    const unknown = await runAudit(bed, admin, { sub: 'settings', options: [{ name: 'corporations', type: 3, value: typed }] });
+    expect(unknown.content.length).toBeLessThanOrEqual(2000);
+    expect(unknown.content).toMatch(/^Unknown corporations: "00 @/);
+    expect(unknown.content).toMatch(/ and \d+ more\.\n/);
+    expect(unknown.content).not.toMatch(/@everyone|<@&/);
+    expect(unknown.content).toMatch(/Nothing was saved\.$/);
+    expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_A) } })).toMatchObject({ trackedCorporationIds: [BigInt(ALPHA.id)] });
+  });
+
   it('then the bot logged each report with its query count, and no unknown Discord route was hit', () => {
     const reports = bed.bot!.logs.filter((l) => l.msg === 'audit report');
     expect(reports.length).toBeGreaterThanOrEqual(2);
     expect(bed.discord.unexpected).toEqual([]);
+    // Every formatter fitted its own reply: the dispatcher's safety net never had to cut one.
+    expect(bed.bot!.logs.filter((l) => l.msg === 'reply did not fit Discord limits; cut')).toEqual([]);
   });
 });
 
@@ -355,9 +445,13 @@ describe('/audit with the Guild Members intent', () => {
   it('given /audit summary, then only current members count, and those without a character are listed', async () => {
     const reply = await runAudit(bed, { userId: ADMIN, permissions: MANAGE_GUILD }, { sub: 'summary' });
     const description = reply.embeds[0].description as string;
-    expect(description).toContain('Members: everyone in this server, as Discord lists them.');
+    expect(reply.embeds[0].footer.text).toBe(
+      'Members: everyone in this server, as Discord lists them.\nCSV: every linked pilot and every member without a linked pilot.',
+    );
+    expect(description).toMatch(/^👤 \*\*\d+ members?\*\* without a linked pilot/);
     expect(description).not.toContain('DISCORD_MEMBERS_INTENT');
-    const without = field(reply, 'Members without a linked character')!;
+    expect(reply.embeds[0].color).toBe(AMBER);
+    const without = field(reply, 'Members without a linked pilot')!;
     expect(without).toContain(`<@${LURKER}>`);
     expect(without).not.toContain(`<@${U1}>`);
     expect(text(reply)).not.toContain('Gary Gone');

@@ -147,7 +147,7 @@ describe('/audit with 5,000 linked members and 10,000 characters', () => {
       (embed.fields ?? []).reduce((sum: number, f: { name: string; value: string }) => sum + f.name.length + f.value.length, 0);
     expect(size).toBeLessThanOrEqual(6000);
     expect(embed.fields.length).toBeLessThanOrEqual(25);
-    expect(embed.description).toContain('**5,000** of 5,001 members linked 10,000 characters (5,000 mains, 5,000 alts).');
+    expect(embed.description).toContain('**5,000** of 5,001 members linked 10,000 pilots (5,000 mains, 5,000 alts).');
     expect(JSON.stringify(embed.fields)).toContain('more (see the CSV)');
 
     const csv = big.reply.files[0]!.data;

@@ -167,14 +167,28 @@ describe('/roles: roles and nicknames from EVE', () => {
     const text = JSON.stringify(list.embeds);
     expect(text).toMatch(/Directors\*\* is above the bot's highest role/);
     expect(text).toMatch(/drag the bot's role above it in Server Settings → Roles/);
+    // Amber: something stops the sync.
+    expect(list.embeds[0].color).toBe(0xf0b232);
     const sync = await roles('sync');
     expect(sync.content).toMatch(/^Sync done/);
     expect(rolesOf(ALICE_USER)).not.toContain(DIRECTORS);
     await roles('remove', [{ name: 'role', type: 8, value: DIRECTORS }]);
   });
 
+  it('then no /roles reply pings the roles and members it names', async () => {
+    for (const sub of ['list', 'settings', 'preview']) {
+      const interaction = await bed.discord.sendCommand({ name: 'roles', userId: OFFICER, guildId: GUILD, permissions: ADMINISTRATOR, options: [{ name: sub, type: 1, options: [] }] });
+      await interaction.waitForReply((r) => !r.loading, 30_000);
+      const answer = interaction.responses.filter((r) => r.kind === 'edit' || (r.kind === 'callback' && r.type === 4)).at(-1);
+      const sent = answer?.kind === 'callback' ? answer.body?.data : answer?.body;
+      expect(sent?.allowed_mentions, sub).toEqual({ parse: [] });
+    }
+  });
+
   it('given a nickname template, then nicknames follow it, cut from the name to 32 characters, never for the exempt role', async () => {
-    await roles('settings', [{ name: 'nickname_exempt_role', type: 8, value: EXEMPT }]);
+    const settings = await roles('settings', [{ name: 'nickname_exempt_role', type: 8, value: EXEMPT }]);
+    expect(settings.embeds[0]).toMatchObject({ title: 'Role settings saved', color: 0x57f287 });
+    expect(settings.embeds[0].description).toContain(`**Nickname exempt role:** <@&${EXEMPT}>`);
     await linkCharacter(bed, ERIC_USER, ERIC.id, { guildId: GUILD });
     const saved = await roles('nickname', [{ name: 'template', type: 3, value: '[{corp_ticker}] {character_name}' }]);
     expect(saved.content).toMatch(/Nicknames now follow/);
@@ -195,7 +209,8 @@ describe('/roles: roles and nicknames from EVE', () => {
 
   it('given an officer with Manage Roles but no role above it, then he cannot make the bot hand it out', async () => {
     const reply = await roles('add', [{ name: 'role', type: 8, value: EXEMPT }, { name: 'linked', type: 5, value: true }], CARL_USER, MANAGE_ROLES);
-    expect(reply.content).toMatch(/is not below your highest role, so you cannot hand it out/);
+    // Named, not mentioned: an error reply carries no allowed_mentions.
+    expect(reply.content).toMatch(/^\*\*Keeps Nick\*\* is not below your highest role, so you cannot hand it out/);
     expect(await bed.db.roleRule.count({ where: { roleId: BigInt(EXEMPT) } })).toBe(0);
     const strip = await bed.discord.sendButton({ customId: `roles:strip:${MANUAL}`, userId: CARL_USER, guildId: GUILD, permissions: MANAGE_ROLES });
     expect(JSON.stringify((await strip.waitForResponse()).body)).toMatch(/is not below your highest role/);
