@@ -60,7 +60,8 @@ export class InteractionResponder {
    * ephemeral follow-up, so an error never shows in the channel.
    */
   sendError(content: string): Promise<void> {
-    const reply = { content, embeds: [], components: [], files: [] };
+    // A refusal may quote a name; it never pings.
+    const reply = { content, embeds: [], components: [], files: [], allowedMentions: { parse: [] } };
     if (this.ephemeral || this.updatesMessage) return this.send(reply);
     return this.#enqueue(async () => {
       if (!this.acknowledged) {
