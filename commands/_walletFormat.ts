@@ -11,7 +11,8 @@ import { DISCORD_LIMITS, fitDescription, fitText } from '../src/bot/replyLimits.
 import { escapeMarkdown } from '../src/text.ts';
 import type { CharacterBalance, WalletDetail, WalletOverview, WalletProblem } from '../src/wallet/walletService.ts';
 import { TOTALS_DAYS } from '../src/wallet/walletService.ts';
-import { formatIsk, formatIskCompact, formatNumber, plural, words } from './_format.ts';
+import { refTypeName as refTypeInWords } from '../src/wallet/refTypes.ts';
+import { formatIsk, formatIskCompact, formatNumber, plural } from './_format.ts';
 import { COLOURS, portrait, type Tone } from './_style.ts';
 
 type Mentions = Pick<CommandMentions, 'mention'>;
@@ -50,12 +51,14 @@ export function problemText(problem: WalletProblem, mentions: Mentions): string 
       return `login expired: ${mentions.mention('link')} to renew`;
     case 'missing_scope':
       return `no wallet access: ${mentions.mention('link')} to grant it`;
+    case 'login_server_down':
+      return 'the EVE login server is not answering right now; the login is safe, try again in a minute';
     case 'unavailable':
       return 'could not be read right now; try again in a minute';
   }
 }
 
-const PROBLEM_SHORT: Record<WalletProblem, string> = { login_expired: 'login expired', missing_scope: 'no wallet access', unavailable: 'not readable now' };
+const PROBLEM_SHORT: Record<WalletProblem, string> = { login_expired: 'login expired', missing_scope: 'no wallet access', login_server_down: 'EVE login server not answering', unavailable: 'not readable now' };
 
 function characterLine(c: CharacterBalance, mentions: Mentions): string {
   const name = `${c.isMain ? `${MAIN_MARK} ` : ''}**${escapeMarkdown(c.name)}**`;
@@ -102,7 +105,7 @@ export interface WalletDetailInput {
   maxLines?: number;
 }
 
-export function walletDetailReply({ detail, now, refTypeName = words, chart, maxLines = JOURNAL_LINES }: WalletDetailInput): Reply {
+export function walletDetailReply({ detail, now, refTypeName = refTypeInWords, chart, maxLines = JOURNAL_LINES }: WalletDetailInput): Reply {
   const head = [
     `Balance **${formatIsk(detail.balance)}**`,
     `In, last ${TOTALS_DAYS} days: ${signedExact(detail.moneyIn)}`,

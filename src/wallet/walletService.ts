@@ -3,7 +3,7 @@ import type { Database } from '../db/client.ts';
 import { UserFacingError } from '../errors.ts';
 import { walletBalance, walletJournal, type EsiClient, type JournalEntry } from '../esi/index.ts';
 import { balancePoints, type BalancePoint } from './balanceChart.ts';
-import { LoginExpiredError, LoginUnreadableError, MissingScopesError, NotLinkedError } from '../tokens/errors.ts';
+import { LoginExpiredError, LoginUnreadableError, MissingScopesError, NotLinkedError, SsoTemporarilyUnavailableError } from '../tokens/errors.ts';
 import type { TokenService } from '../tokens/tokenService.ts';
 
 export const WALLET_SCOPE = 'esi-wallet.read_character_wallet.v1';
@@ -12,7 +12,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const TOTALS_DAYS = 30;
 
 /** Why a balance is missing: a dead login, a login without the wallet scope, or ESI/SSO not answering now. */
-export type WalletProblem = 'login_expired' | 'missing_scope' | 'unavailable';
+/** why a balance is missing: the login died, lacks the scope, the EVE login server is not answering (the login is safe), or ESI did not answer */
+export type WalletProblem = 'login_expired' | 'missing_scope' | 'login_server_down' | 'unavailable';
 
 interface CharacterRef {
   characterId: bigint;
@@ -53,6 +54,7 @@ export interface WalletServiceOptions {
 function problemOf(error: UserFacingError): WalletProblem {
   if (error instanceof LoginExpiredError || error instanceof NotLinkedError || error instanceof LoginUnreadableError) return 'login_expired';
   if (error instanceof MissingScopesError) return 'missing_scope';
+  if (error instanceof SsoTemporarilyUnavailableError) return 'login_server_down';
   return 'unavailable';
 }
 

@@ -102,7 +102,7 @@ describe('/audit across servers', () => {
     expect(esiSince(before).filter((r) => r.status >= 400)).toHaveLength(0);
 
     const wallet = await bed.discord.sendCommand({ name: 'wallet', userId: PILOT_1, guildId: GUILD_1 });
-    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('777.00 ISK');
+    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('777 ISK');
   });
 
   it('given a user not seen in a server for longer than the sighting lifetime, then that server\'s audit leaves them out', async () => {

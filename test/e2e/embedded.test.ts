@@ -59,7 +59,7 @@ describe('given no DATABASE_URL: the embedded database', () => {
     const { page } = await linkCharacter(bed, USER, PILOT.id);
     expect(page.status).toBe(200);
     const wallet = await bed.discord.sendCommand({ name: 'wallet', userId: USER });
-    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('**Emma Embedded**: 7,654,321.50 ISK');
+    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('**Emma Embedded** · 7.65m ISK');
   });
 
   it('then a second bot process on the same DATA_DIR fails at once with a clear message', async () => {
@@ -99,7 +99,7 @@ describe('given no DATABASE_URL: the embedded database', () => {
     // New rows get new ids after the copied ones.
     await bed.startBot({ DATABASE_URL: bed.database.url });
     const wallet = await bed.discord.sendCommand({ name: 'wallet', userId: USER });
-    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('7,654,321.50 ISK');
+    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('7.65m ISK');
     const { page } = await linkCharacter(bed, USER, PILOT.id);
     expect(page.status).toBe(200);
     expect(await bed.db.auditEvent.count()).toBe(before.audit_event!.length + 1);

@@ -24,7 +24,7 @@ describe('given SIGTERM while a command is in flight', () => {
     await interaction.waitForResponse(() => true, 10_000);
     const exit = bed.bot!.stop('SIGTERM');
     const reply = await interaction.waitForReply((r) => !r.loading, 15_000);
-    expect(JSON.stringify(reply.embeds)).toContain('42.00 ISK');
+    expect(JSON.stringify(reply.embeds)).toContain('42 ISK');
     expect(await exit).toBe(0);
     const order = bed.bot!.logs.map((l) => l.msg);
     expect(order.lastIndexOf('interaction answered')).toBeGreaterThan(order.indexOf('shutting down'));
