@@ -294,7 +294,8 @@ export function eventLine(e: TrailEvent, names: Names, mentions: Mentions): stri
     nickname_changed: () => `${who}'s nickname: ${typeof e.detail.reason === 'string' ? escapeMarkdown(e.detail.reason) : 'changed'}`,
     alliance_changed: () => `${pilot} (${who}) changed alliance`,
   };
-  return `${shortDateTime(e.at)} ${text[e.kind]?.() ?? `${escapeMarkdown(e.kind)}: ${pilot} (${who})`}`;
+  // What happened first; when at the end, relative (Discord shows the date and time on hover): short on a phone.
+  return `${text[e.kind]?.() ?? `${escapeMarkdown(e.kind)}: ${pilot} (${who})`} · ${relative(e.at)}`;
 }
 
 // ---- /audit settings ----
@@ -321,7 +322,7 @@ export function settingsReply({ settings, names, saved, listsMembers, mentions }
   const description = fitDescription({
     head: `**Audit admin role:** ${role}`,
     // The heading comes first, so it always shows; only corporations give way.
-    lines: [heading, ...tracked.map((id) => `• ${entityName(names, id, 'corporation')} (${id})`)],
+    lines: [heading, ...tracked.map((id) => `- ${entityName(names, id, 'corporation')} (${id})`)],
     more: (n) => `… and ${formatNumber(n)} more`,
     tail: notes.join('\n'),
   });

@@ -30,6 +30,6 @@ export function scopeName(scope: string): string {
 export function describeScopes(scopes: readonly string[], mentions: Mentions): string {
   return scopes.map((scope) => {
     const known = SCOPES[scope];
-    return known ? `• **${known.name}**: ${known.why(mentions)}` : `• \`${scope}\``;
+    return known ? `- **${known.name}**: ${known.why(mentions)}` : `- \`${scope}\``;
   }).join('\n');
 }

@@ -29,11 +29,6 @@ export function signedCompact(amount: number): string {
   return amount < 0 ? `−${text}` : `+${text}`;
 }
 
-function signedExact(amount: number): string {
-  const text = formatIsk(Math.abs(amount));
-  return amount < 0 ? `−${text}` : `+${text}`;
-}
-
 /** "5 min", "3h", "30h", "2d": how long ago, in as few characters as a phone line allows. */
 export function shortAgo(date: Date, now: Date): string {
   const minutes = Math.max(0, Math.floor((now.getTime() - date.getTime()) / 60_000));
@@ -106,17 +101,18 @@ export interface WalletDetailInput {
 }
 
 export function walletDetailReply({ detail, now, refTypeName = refTypeInWords, chart, maxLines = JOURNAL_LINES }: WalletDetailInput): Reply {
+  // The balance exactly (the user asked for this character); the totals compact, so each fits one phone line.
   const head = [
     `Balance **${formatIsk(detail.balance)}**`,
-    `In, last ${TOTALS_DAYS} days: ${signedExact(detail.moneyIn)}`,
-    `Out, last ${TOTALS_DAYS} days: ${signedExact(detail.moneyOut)}`,
+    `Last ${TOTALS_DAYS} days: **${signedCompact(detail.moneyIn)}** in · **${signedCompact(detail.moneyOut)}** out`,
     ...(detail.partial ? [`⚠️ The journal is longer than EVE's first page (2,500 entries): the totals leave older entries out.`] : []),
   ].join('\n');
   const shown = detail.journal.slice(0, maxLines);
   const hidden = detail.journal.length - shown.length;
   const lines = shown.map((e) => {
-    const amount = e.amount === undefined ? '—' : `**${signedCompact(e.amount)}**`;
-    return `\`${shortAgo(e.date, now).padStart(6, ' ')}\` ${amount} · ${escapeMarkdown(refTypeName(e.refType))}`;
+    // "ISK" once in the heading, not on every line: each entry fits one phone line.
+    const amount = e.amount === undefined ? '—' : `**${signedCompact(e.amount).replace(/ ISK$/, '')}**`;
+    return `\`${shortAgo(e.date, now).padStart(6, ' ')}\` ${amount} ${escapeMarkdown(refTypeName(e.refType))}`;
   });
   const more = (left: number) => `… and ${formatNumber(left + hidden)} more in the last ${TOTALS_DAYS} days`;
   let description = `${head}\n\nNo journal entries in the last ${TOTALS_DAYS} days.`;
@@ -124,7 +120,7 @@ export function walletDetailReply({ detail, now, refTypeName = refTypeInWords, c
     // Room for the note on the entries not shown, should the list itself fit.
     const note = more(0);
     const room = DISCORD_LIMITS.description - (hidden > 0 ? note.length + 1 : 0);
-    const list = fitDescription({ head: `${head}\n\n**Journal**, newest first`, lines, more }, room);
+    const list = fitDescription({ head: `${head}\n\n**Journal** (ISK), newest first`, lines, more }, room);
     description = hidden > 0 && !list.endsWith(note) && !/… and [\d,]+ more in the last/.test(list) ? `${list}\n${note}` : list;
   }
   const embed: APIEmbed = {

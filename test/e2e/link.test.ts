@@ -28,8 +28,8 @@ describe('linking through EVE SSO', () => {
     const reply = await interaction.waitForReply();
     expect(reply.flags & 64).toBe(64);
     // One line per scope, saying why it is asked.
-    expect(reply.content).toMatch(/^• \*\*wallet\*\*: your balance and journal in (<\/wallet:\d+>|\/wallet)$/m);
-    expect(reply.content).toContain("• **corporation member list**: lets your corporation's officers in this server see which members have not linked");
+    expect(reply.content).toMatch(/^- \*\*wallet\*\*: your balance and journal in (<\/wallet:\d+>|\/wallet)$/m);
+    expect(reply.content).toContain("- **corporation member list**: lets your corporation's officers in this server see which members have not linked");
     const url = new URL(buttonUrl(reply));
     expect(url.origin).toBe(bed.eve.ssoUrl);
     expect(url.searchParams.get('response_type')).toBe('code');

@@ -128,11 +128,11 @@ describe('/wallet and /skills', () => {
   it('given /wallet character:, then the exact balance and 30 days in and out first, then one short line per journal entry, newest first, with the portrait', async () => {
     const reply = await run('wallet', characterOption(MAIN.id));
     const embed = reply.embeds[0] as { description: string; thumbnail: { url: string } };
-    expect(embed.description.startsWith('Balance **1,234,567.89 ISK**\nIn, last 30 days: +1,500,000.00 ISK\nOut, last 30 days: −6,003.00 ISK\n\n')).toBe(true);
+    expect(embed.description.startsWith('Balance **1,234,567.89 ISK**\nLast 30 days: **+1.5m ISK** in · **−6k ISK** out\n\n**Journal** (ISK), newest first\n')).toBe(true);
     const entries = embed.description.split('\n').filter((l) => l.startsWith('`'));
     expect(entries).toHaveLength(12);
-    expect(entries[0]).toMatch(/^` +1h` \*\*\+250k ISK\*\* · Bounty prizes$/);
-    expect(entries[1]).toMatch(/^` +2h` \*\*−1k ISK\*\* · Player donation$/);
+    expect(entries[0]).toMatch(/^` +1h` \*\*\+250k\*\* Bounty prizes$/);
+    expect(entries[1]).toMatch(/^` +2h` \*\*−1k\*\* Player donation$/);
     expect(embed.description).not.toContain('→');
     expect(embed.thumbnail.url).toContain(String(MAIN.id));
   });

@@ -104,11 +104,11 @@ describe('/wallet character:', () => {
     const e = embed(reply);
     expect(e.color).toBe(COLOURS.ok);
     expect(e.thumbnail.url).toContain('92000001');
-    expect(e.description.startsWith('Balance **-9,876,543,210.50 ISK**\nIn, last 30 days: +1,500,000,000,000.00 ISK\nOut, last 30 days: −6,003.50 ISK\n\n')).toBe(true);
+    expect(e.description.startsWith('Balance **-9,876,543,210.50 ISK**\nLast 30 days: **+1.5t ISK** in · **−6k ISK** out\n\n')).toBe(true);
     const lines = e.description.split('\n').filter((l: string) => l.startsWith('`'));
     expect(lines).toHaveLength(20);
-    expect(lines[0]).toBe('`    2h` — · A very long reference type name ' + 'x'.repeat(60));
-    expect(lines[1]).toBe('`    4h` **−1000t ISK** · Player donation');
+    expect(lines[0]).toBe('`    2h` — A very long reference type name ' + 'x'.repeat(60));
+    expect(lines[1]).toBe('`    4h` **−1000t** Player donation');
     expect(e.description).not.toContain('→');
     expect(e.description.endsWith('… and 280 more in the last 30 days')).toBe(true);
     expect(reply.files).toBeUndefined();
@@ -264,10 +264,10 @@ describe('/link and /unlink', () => {
     fits(reply);
     const lines = String(reply.content).split('\n');
     expect(lines[0]).toBe('⚠️ Your EVE login expired.');
-    expect(lines).toContain('• **wallet**: your balance and journal in </wallet:1003>');
-    expect(lines).toContain("• **corporation member list**: lets your corporation's officers in this server see which members have not linked");
-    expect(lines).toContain('• `esi-unknown.v1`');
-    expect(lines.filter((l) => l.startsWith('• '))).toHaveLength(6);
+    expect(lines).toContain('- **wallet**: your balance and journal in </wallet:1003>');
+    expect(lines).toContain("- **corporation member list**: lets your corporation's officers in this server see which members have not linked");
+    expect(lines).toContain('- `esi-unknown.v1`');
+    expect(lines.filter((l) => l.startsWith('- '))).toHaveLength(6);
   });
 
   it('then the unlink question and answer name the character and fit', () => {

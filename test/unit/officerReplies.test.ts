@@ -297,18 +297,18 @@ describe('/audit member', () => {
 });
 
 describe('/audit events', () => {
-  it('given 300 events with the longest names, then it fits, blue, with date and time and reasons in words', () => {
+  it('given 300 events with the longest names, then it fits, blue, with when (relative: Discord shows date and time on hover) and reasons in words', () => {
     const reply = eventsReply({ events: events(300), names, mentions });
     expectSafe(reply);
     const [embed] = json(reply);
     expect(embed!.color).toBe(COLOURS.info);
-    expect(embed!.description).toMatch(/^<t:\d+:f> /);
+    expect(embed!.description).toMatch(/^<@\d+> .* · <t:\d+:R>$/m);
     expect(embed!.description).toMatch(/… and [\d,]+ more$/);
   });
 
   it('then each kind reads in words', () => {
     const [linked, dead, moved, settings] = events(4).map((e) => eventLine(e, names, mentions));
-    expect(linked).toMatch(/^<t:\d+:f> <@\d+> linked \*\*/);
+    expect(linked).toMatch(/^<@\d+> linked \*\*.* · <t:\d+:R>$/);
     expect(dead).toContain('died: login revoked or password changed');
     expect(dead).not.toContain('invalid_grant');
     expect(moved).toContain(`moved from ${corpName(1).replace(/([\\*_~`|[\]()])/g, '\\$1')} to`);
