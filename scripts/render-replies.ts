@@ -92,7 +92,7 @@ function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[]
  * The replies whose phone pictures go into docs/replies (small enough for the
  * README: /help repeats the README's table, the audit summary is long).
  */
-const IN_DOCS = new Set(['link', 'characters', 'wallet', 'wallet-character', 'skills']);
+const IN_DOCS = new Set(['link', 'characters', 'wallet', 'wallet-character', 'skills', 'audit-summary']);
 
 const GUILD = '1180000000000000100';
 const MANAGE_GUILD = '32';
