@@ -1,24 +1,16 @@
 // npm run deploy-commands: registers the slash commands now, whatever the stored hash says.
-import { existsSync } from 'node:fs';
 import { REST, Routes } from 'discord.js';
 import { registerCommands } from '../src/bot/registration.ts';
 import { commandDefinitions, loadCommands } from '../src/bot/registry.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { secretValues } from '../src/config.ts';
 import { createDatabase } from '../src/db/client.ts';
 import { applyPendingMigrations } from '../src/db/migrations.ts';
 import { openDatabaseTarget } from '../src/db/target.ts';
 import { createLogger, flushLogger } from '../src/log.ts';
+import { loadScriptConfig } from './scriptConfig.ts';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
-const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DISCORD_TOKEN, config.EVE_CLIENT_SECRET, config.TOKEN_ENCRYPTION_KEY] });
+const config = loadScriptConfig();
+const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
 const target = await openDatabaseTarget(config);
 const database = createDatabase(target.url, { maxConnections: 1 });
 try {

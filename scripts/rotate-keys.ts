@@ -1,23 +1,14 @@
 // npm run keys:rotate: re-seals every stored secret with the current TOKEN_ENCRYPTION_KEY.
 // Run it after moving the previous key to TOKEN_ENCRYPTION_OLD_KEYS; when it reports nothing
 // left to re-seal, the old key can be dropped. Safe beside running bots, and safe to run again.
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/client.ts';
 import { applyPendingMigrations } from '../src/db/migrations.ts';
 import { SecretBox } from '../src/db/secretBox.ts';
 import { openDatabaseTarget } from '../src/db/target.ts';
 import { rotateAll } from '../src/keys/rotation.ts';
+import { loadScriptConfig } from './scriptConfig.ts';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = loadScriptConfig();
 
 const box = new SecretBox(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_OLD_KEYS);
 const out = (line: string) => process.stdout.write(`${line}\n`);

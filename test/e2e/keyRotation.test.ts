@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, randomEncryptionKey } from '../support/botProcess.ts';
-import { CORP, linkCharacter } from '../support/linking.ts';
+import { bedWithLinkedPilots } from '../support/linking.ts';
 import { TestBed } from '../support/testBed.ts';
 
 const run = promisify(execFile);
@@ -21,12 +21,7 @@ describe('rotating TOKEN_ENCRYPTION_KEY', () => {
   const keyB = randomEncryptionKey();
 
   beforeAll(async () => {
-    bed = await TestBed.start({ env: { TOKEN_ENCRYPTION_KEY: keyA } });
-    bed.eve.addCorporation({ id: CORP.id, name: CORP.name, ticker: CORP.ticker });
-    for (const c of [FIRST, SECOND, THIRD]) {
-      bed.eve.addCharacter({ ...c, corporationId: CORP.id });
-      await linkCharacter(bed, USER, c.id);
-    }
+    bed = await bedWithLinkedPilots(USER, [FIRST, SECOND, THIRD], { env: { TOKEN_ENCRYPTION_KEY: keyA } });
   });
   afterAll(async () => {
     await bed?.stop();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../support/botProcess.ts';
-import { CORP, linkCharacter } from '../support/linking.ts';
+import { bedWithLinkedPilots } from '../support/linking.ts';
 import { parsePrometheusText, sampleValue as sample } from '../support/prometheusText.ts';
 import { TestBed } from '../support/testBed.ts';
 
@@ -13,10 +13,7 @@ const PILOT = { id: 92200001, name: 'Metric Pilot', wallet: 5_000 };
 describe('GET /metrics and /readyz', () => {
   let bed: TestBed;
   beforeAll(async () => {
-    bed = await TestBed.start();
-    bed.eve.addCorporation({ id: CORP.id, name: CORP.name, ticker: CORP.ticker });
-    bed.eve.addCharacter({ ...PILOT, corporationId: CORP.id });
-    await linkCharacter(bed, USER, PILOT.id);
+    bed = await bedWithLinkedPilots(USER, [PILOT]);
   });
   afterAll(async () => {
     await bed?.stop();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBed } from '../support/testBed.ts';
-import { CORP, linkCharacter } from '../support/linking.ts';
+import { bedWithLinkedPilots } from '../support/linking.ts';
 
 const USER = '200000000000000031';
 const PILOT = { id: 93000001, name: 'Sam Slow', wallet: 42 };
@@ -8,10 +8,7 @@ const PILOT = { id: 93000001, name: 'Sam Slow', wallet: 42 };
 describe('given SIGTERM while a command is in flight', () => {
   let bed: TestBed;
   beforeAll(async () => {
-    bed = await TestBed.start();
-    bed.eve.addCorporation({ id: CORP.id, name: CORP.name, ticker: CORP.ticker });
-    bed.eve.addCharacter({ ...PILOT, corporationId: CORP.id });
-    await linkCharacter(bed, USER, PILOT.id);
+    bed = await bedWithLinkedPilots(USER, [PILOT]);
   });
   afterAll(async () => {
     await bed?.stop();

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { TestBed } from './testBed.ts';
+import { TestBed, type TestBedOptions } from './testBed.ts';
 
 export const CORP = { id: 98000001, name: 'Alpha Industries', ticker: 'ALPHA' };
 
@@ -59,4 +59,23 @@ export async function linkCharacter(bed: TestBed, userId: string, characterId: n
   if (callbackPage.status !== 200) return { interaction, page: callbackPage, html: callbackHtml, callback };
   const { page, html } = await answerConfirmation(callback, confirmationForm(callbackHtml), 'confirm');
   return { interaction, page, html, callback };
+}
+
+/**
+ * A started test bed in which one user has linked these pilots, all in
+ * CORP: the arrangement of tests about what happens to linked logins.
+ */
+export async function bedWithLinkedPilots(userId: string, pilots: readonly { id: number; name: string; wallet: number }[], options: TestBedOptions = {}): Promise<TestBed> {
+  const bed = await TestBed.start(options);
+  try {
+    bed.eve.addCorporation({ id: CORP.id, name: CORP.name, ticker: CORP.ticker });
+    for (const pilot of pilots) {
+      bed.eve.addCharacter({ ...pilot, corporationId: CORP.id });
+      await linkCharacter(bed, userId, pilot.id);
+    }
+    return bed;
+  } catch (error) {
+    await bed.stop().catch(() => undefined);
+    throw error;
+  }
 }
