@@ -1,9 +1,9 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataDir } from './dataDirLock.ts';
 
 export interface EmbeddedDatabase {
   /** a postgresql:// URL for pg / @prisma/adapter-pg (a Unix socket; use a pool of ONE connection) */
@@ -12,18 +12,12 @@ export interface EmbeddedDatabase {
   close(): Promise<void>;
 }
 
-export class DataDirInUseError extends Error {
-  constructor(dataDir: string, pid: number) {
-    super(`Another bot process (pid ${pid}) is using the embedded database in ${dataDir}. Stop it first, or give this process another DATA_DIR.`);
-    this.name = 'DataDirInUseError';
-  }
-}
-
 /**
  * PostgreSQL in WebAssembly (PGlite), with its files in `dataDir`, served on
  * a Unix socket so the same pg driver, Prisma client and migrations run on
- * it as on a real server. One process at a time: a pid file guards the
- * directory, since two PGlite instances on one directory would corrupt it.
+ * it as on a real server. One process at a time: a lock that the system
+ * drops when its holder dies guards the directory (dataDirLock.ts), since
+ * two PGlite instances on one directory would corrupt it.
  *
  * PGlite runs one session: every client shares it, so the pool in front of
  * it must hold exactly one connection (transactions would interleave
@@ -33,7 +27,7 @@ export class DataDirInUseError extends Error {
 export async function startEmbeddedDatabase(dataDirInput: string): Promise<EmbeddedDatabase> {
   const dataDir = resolve(dataDirInput);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const releaseLock = lockDataDir(dataDir);
+  const lock = await lockDataDir(dataDir);
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   let socketDir: string | undefined;
@@ -45,7 +39,7 @@ export async function startEmbeddedDatabase(dataDirInput: string): Promise<Embed
   } catch (error) {
     await server?.stop().catch(() => undefined);
     await db?.close().catch(() => undefined);
-    releaseLock();
+    await lock.release();
     throw error;
   }
   const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
@@ -58,7 +52,7 @@ export async function startEmbeddedDatabase(dataDirInput: string): Promise<Embed
         await server!.stop();
         await db!.close();
         if (socketDir !== dataDir) rmSync(socketDir!, { recursive: true, force: true });
-        releaseLock();
+        await lock.release();
       })()),
   };
 }
@@ -72,32 +66,4 @@ function socketDirectoryFor(dataDir: string): string {
     return inDataDir;
   }
   return mkdtempSync(join(tmpdir(), 'evebot-pg-'));
-}
-
-/** Takes the directory's pid file, or fails if a live process holds it; a stale one (crash) is taken over. */
-function lockDataDir(dataDir: string): () => void {
-  const pidFile = join(dataDir, 'bot.pid');
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const fd = openSync(pidFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(pidFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw new DataDirInUseError(dataDir, holder);
-      rmSync(pidFile, { force: true });
-    }
-  }
-  throw new Error(`could not take the lock file ${pidFile}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

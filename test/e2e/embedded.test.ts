@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,10 +63,19 @@ describe('given no DATABASE_URL: the embedded database', () => {
     expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('**Emma Embedded** · 7.65m ISK');
   });
 
-  it('then a second bot process on the same DATA_DIR fails at once with a clear message', async () => {
+  it('then a second bot process on the same DATA_DIR fails at once naming the first, and the first keeps working', async () => {
     const second = new BotProcess({ ...bed.env, HTTP_PORT: '0' });
     expect(await second.exited).toBe(1);
-    expect(second.stderr).toMatch(/Another bot process \(pid \d+\) is using the embedded database/);
+    expect(second.stderr).toContain(`Another bot process (pid ${bed.bot!.pid}, main.ts) is using the embedded database in ${bed.env.DATA_DIR}`);
+    expect(bed.bot!.running).toBe(true);
+    const list = await bed.discord.sendCommand({ name: 'characters', userId: USER });
+    expect(JSON.stringify((await list.waitForReply()).embeds)).toContain('Emma Embedded');
+  });
+
+  it('then the maintenance scripts take the same lock: db:move is refused while the bot runs', async () => {
+    const moved = await runMove({ DATA_DIR: bed.env.DATA_DIR! }, bed.database.url);
+    expect(moved.code).toBe(1);
+    expect(moved.stderr).toContain(`Could not move the database: Another bot process (pid ${bed.bot!.pid}, main.ts) is using`);
     expect(bed.bot!.running).toBe(true);
   });
 
@@ -74,6 +84,21 @@ describe('given no DATABASE_URL: the embedded database', () => {
     await bed.startBot();
     const list = await bed.discord.sendCommand({ name: 'characters', userId: USER });
     expect(JSON.stringify((await list.waitForReply()).embeds)).toContain('Emma Embedded');
+  });
+
+  it('then a bot killed with SIGKILL starts again at once, with its data', async () => {
+    expect(await bed.bot!.stop('SIGKILL')).toBeNull();
+    await bed.startBot();
+    const list = await bed.discord.sendCommand({ name: 'characters', userId: USER });
+    expect(JSON.stringify((await list.waitForReply()).embeds)).toContain('Emma Embedded');
+  });
+
+  it('then a bot.pid left by an older version naming a live unrelated process does not block the start', async () => {
+    expect(await bed.bot!.stop('SIGKILL')).toBeNull();
+    const pidFile = join(bed.env.DATA_DIR!, 'bot.pid');
+    writeFileSync(pidFile, String(process.pid)); // alive, and not a bot
+    await bed.startBot();
+    expect(existsSync(pidFile)).toBe(false);
   });
 
   it('then db:move copies every row into a real PostgreSQL, and the bot runs on it', async () => {
