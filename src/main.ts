@@ -24,6 +24,7 @@ async function main(): Promise<void> {
 
   const logger = createLogger({
     level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
     secrets: secretValues(config),
   });
 
