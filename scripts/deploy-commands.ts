@@ -10,7 +10,7 @@ import { createLogger, flushLogger } from '../src/log.ts';
 import { loadScriptConfig } from './scriptConfig.ts';
 
 const config = loadScriptConfig();
-const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, secrets: secretValues(config) });
 const target = await openDatabaseTarget(config);
 const database = createDatabase(target.url, { maxConnections: 1 });
 try {

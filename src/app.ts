@@ -40,7 +40,7 @@ import { RoleSync } from './roles/roleSync.ts';
 import { SkillsService } from './skills/skillsService.ts';
 import { TokenService } from './tokens/tokenService.ts';
 import { WalletService } from './wallet/walletService.ts';
-import { PROJECT_URL, userAgent } from './version.ts';
+import { BOT_VERSION, PROJECT_URL, userAgent } from './version.ts';
 import { HttpServer } from './http/server.ts';
 import type { Logger } from './log.ts';
 import type { Services } from './services.ts';
@@ -295,7 +295,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
     mentions.update(registration.commands);
     const memory = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
-    logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size, commands: commands.size, memoryMb: memory }, 'bot ready');
+    logger.info({ version: BOT_VERSION, user: ready.user.tag, guilds: ready.guilds.cache.size, commands: commands.size, memoryMb: memory }, 'bot ready');
 
     let stopping: Promise<void> | undefined;
     return { httpAddress, client: ready, stop: () => (stopping ??= closeAll()) };

@@ -103,6 +103,11 @@ const variables = {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     example: 'info',
   },
+  // json: one JSON object a line, for log collectors. pretty: coloured lines for a human at a terminal (pino-pretty).
+  LOG_FORMAT: {
+    schema: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
+    example: 'pretty',
+  },
 } as const;
 
 type Variables = typeof variables;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -85,11 +86,43 @@ function serializeError(error: unknown): unknown {
   return out;
 }
 
+export type LogFormat = 'json' | 'pretty';
+
 export interface LoggerOptions {
   level?: string;
   /** known secret values (bot token, client secret, key): scrubbed from every line, whatever key holds them */
   secrets?: string[];
   destination?: DestinationStream;
+  /** json (default): one JSON object a line. pretty: for humans at a terminal, through pino-pretty if it is installed. */
+  format?: LogFormat;
+  /** loads pino-pretty; tests hand in one that fails as an uninstalled package does */
+  loadPretty?: () => unknown;
+}
+
+/** The part of pino-pretty used here, typed locally: it is an optional dependency and may be absent. */
+interface PinoPrettyModule {
+  prettyFactory(options: { colorize?: boolean; translateTime?: boolean | string }): (line: string) => string;
+  isColorSupported?: boolean;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * pino-pretty's line formatter, or undefined when the package is not
+ * installed (an image built with --omit=optional). Loaded only for
+ * LOG_FORMAT=pretty, so the JSON path never touches it. It runs in this
+ * thread (not as a pino transport, which would run in a worker and write
+ * past the scrubbing stream).
+ */
+function prettifier(load: () => unknown, colorize: boolean): ((line: string) => string) | undefined {
+  let pretty: PinoPrettyModule;
+  try {
+    pretty = load() as PinoPrettyModule;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+  return pretty.prettyFactory({ colorize: colorize && pretty.isColorSupported === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l' });
 }
 
 /**
@@ -98,13 +131,22 @@ export interface LoggerOptions {
  * (a token inside an error message or a URL).
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const known = (options.secrets ?? []).filter((s) => s.length >= 8);
+  // Each known value as written and as JSON writes it inside a string (a quote or backslash escaped):
+  // the JSON line holds the escaped form, and pino-pretty prints string values JSON-quoted too.
+  const known = [...new Set((options.secrets ?? []).filter((s) => s.length >= 8).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))];
   const target = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const scrub = (text: string) => {
+    let out = scrubSecrets(text);
+    for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('[Redacted]');
+    return out;
+  };
+  const wantsPretty = options.format === 'pretty';
+  const pretty = wantsPretty ? prettifier(options.loadPretty ?? (() => requireHere('pino-pretty')), options.destination === undefined) : undefined;
   const scrubbing = {
     write(line: string) {
-      let out = scrubSecrets(line);
-      for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('[Redacted]');
-      target.write(out);
+      // pino-pretty formats the scrubbed JSON line; its text is scrubbed again, as it re-lays
+      // nested values (an error's stack on lines of its own) where a pattern may now match.
+      target.write(pretty ? scrub(pretty(scrub(line))) : scrub(line));
     },
     flush(callback?: (error?: Error) => void) {
       const flushable = target as { flush?: (cb?: (error?: Error) => void) => void };
@@ -112,7 +154,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       else callback?.();
     },
   };
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { pid: process.pid },
@@ -122,6 +164,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     scrubbing,
   );
+  if (wantsPretty && !pretty) {
+    logger.warn({ LOG_FORMAT: 'pretty' }, 'LOG_FORMAT=pretty, but pino-pretty is not installed (it is an optional dependency: npm install without --omit=optional); logging JSON');
+  }
+  return logger;
 }
 
 /** Writes out what is buffered; used at shutdown. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { startApp, StartupError, type App } from './app.ts';
 import { ConfigError, loadConfig, secretValues } from './config.ts';
 import { createLogger, flushLogger, scrubSecrets } from './log.ts';
+import { BOT_VERSION } from './version.ts';
 
 /**
  * Entry point of `npm start`. Problems a user can fix (configuration,
@@ -24,8 +25,10 @@ async function main(): Promise<void> {
 
   const logger = createLogger({
     level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
     secrets: secretValues(config),
   });
+  logger.info({ version: BOT_VERSION, node: process.version }, 'starting');
 
   let app: App;
   try {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { BOT_VERSION } from '../version.ts';
 
 /**
  * Everything the bot tells Prometheus, in one registry. The services do not
@@ -37,6 +38,8 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // The usual *_build_info: always 1, the labels are the point (join on it to see which version ran when).
+    new Gauge({ name: 'evebot_build_info', help: 'The running bot: its version (package.json) and Node.js version; always 1', labelNames: ['version', 'node'] as const, registers: [this.registry] }).set({ version: BOT_VERSION, node: process.version }, 1);
     const sources = this.#sources;
     new Gauge({
       name: 'evebot_logins',

@@ -59,6 +59,26 @@ describe('GET /metrics and /readyz', () => {
     expect(sample(families, 'evebot_logins', { state: 'dead' })).toBe(0);
   });
 
+  it("then the version is package.json's everywhere: evebot_build_info, the User-Agent sent to the SSO and to ESI, and the start's log lines", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const families = await scrape();
+    const [info, ...more] = families.get('evebot_build_info')?.samples ?? [];
+    expect(more).toHaveLength(0);
+    expect(info?.labels).toEqual({ version, node: expect.stringMatching(/^v\d+\.\d+\.\d+/) });
+    expect(info?.value).toBe(1);
+    // The link above went through the SSO (code exchange), and /wallet through ESI.
+    await wallet();
+    const agent = `eve-corp-bot/${version} (tests@example.org)`;
+    expect(bed.eve.tokenRequests.length).toBeGreaterThan(0);
+    for (const request of bed.eve.tokenRequests) expect(request.userAgent).toBe(agent);
+    expect(bed.eve.esiRequests.length).toBeGreaterThan(0);
+    for (const request of bed.eve.esiRequests) expect(request.headers['user-agent']).toBe(agent);
+    // And in the log: the first line of the start and 'bot ready'.
+    const lines = bed.bot!.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; version?: string });
+    expect(lines[0]).toMatchObject({ msg: 'starting', version });
+    expect(lines.find((line) => line.msg === 'bot ready')?.version).toBe(version);
+  });
+
   it('when commands run, then the counters move: commands by outcome, latency, acknowledgement lag, ESI by route template, cache', async () => {
     const before = await scrape();
     await wallet();

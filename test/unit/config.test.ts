@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     expect(config.HTTP_HOST).toBe('0.0.0.0');
     expect(config.HTTP_PORT).toBe(3000);
     expect(config.LOG_LEVEL).toBe('info');
+    expect(config.LOG_FORMAT).toBe('json');
     expect(config.EVE_SCOPES).toEqual([...DEFAULT_EVE_SCOPES]);
     expect(config.DISCORD_GUILD_ID).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -117,6 +118,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, EVE_CALLBACK_URL: 'http://evebot.example.net/cb', HTTP_PORT: 'eighty' })).toThrow(
       /EVE_CALLBACK_URL must be https[^\n]*\n.*HTTP_PORT must be a port number/,
     );
+  });
+
+  it('given LOG_FORMAT, then json or pretty, and a clear error otherwise', () => {
+    expect(loadConfig({ ...valid, LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(loadConfig({ ...valid, LOG_FORMAT: 'json' }).LOG_FORMAT).toBe('json');
+    expect(() => loadConfig({ ...valid, LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT must be json or pretty (example: LOG_FORMAT=pretty)');
   });
 
   it('given DISCORD_MEMBERS_INTENT, then false by default, true only for "true", and a clear error otherwise', () => {

@@ -131,3 +131,70 @@ describe('logger: code', () => {
     expect(output).toContain('"errorCode":"ECONNREFUSED"');
   });
 });
+
+describe('logger: a known secret that JSON escapes', () => {
+  it('given a configured secret holding a quote and a backslash, then neither it nor its escaped form is in the JSON line', async () => {
+    const escaped = 'db-pass"word\\with-escapes';
+    const { destination, text } = capture();
+    const logger = createLogger({ destination, secrets: [escaped] });
+    logger.warn({ detail: `tried ${escaped}` }, 'database');
+    await flushLogger(logger);
+    expect(text()).not.toContain(JSON.stringify(escaped).slice(1, -1));
+    expect(JSON.parse(text())).toMatchObject({ detail: 'tried [Redacted]' });
+  });
+});
+
+describe('logger: LOG_FORMAT=pretty', () => {
+  it('given pretty output, then lines are for humans and no secret survives: by key, in free text, known values, and a known value that JSON escapes', async () => {
+    // A quote and a backslash: JSON writes them escaped, pino-pretty prints them as they are.
+    const escaped = 'db-pass"word\\with-escapes';
+    const { destination, text } = capture();
+    const logger = createLogger({ destination, format: 'pretty', secrets: [secrets.botToken, secrets.clientSecret, escaped] });
+    logger.info({ grant: { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken }, version: '0.1.0' }, 'bot ready');
+    logger.warn(`callback /sso/callback?code=${secrets.ssoCode}&state=abc failed`);
+    logger.error({ err: new Error(`ESI said no to Bearer ${secrets.accessToken}`) }, 'esi failed');
+    logger.info({ unrelated: `secret ${secrets.clientSecret} and bot ${secrets.botToken}`, detail: `tried ${escaped}` }, 'oops');
+    await flushLogger(logger);
+
+    const output = text();
+    for (const [name, value] of Object.entries({ ...secrets, escaped, escapedAsJson: JSON.stringify(escaped).slice(1, -1) })) {
+      expect(output, `${name} leaked`).not.toContain(value);
+    }
+    // pino-pretty's layout, not JSON lines.
+    expect(output).not.toMatch(/^\{/m);
+    expect(output).toMatch(/INFO \(\d+\): bot ready\n {4}grant: \{/);
+    expect(output).toContain('version: "0.1.0"');
+    expect(output).toMatch(/WARN \(\d+\): callback \/sso\/callback\?code=\[Redacted\]&state=\[Redacted\] failed/);
+    expect(output).toContain('detail: "tried [Redacted]"');
+    expect(output).toMatch(/ERROR \(\d+\): esi failed/);
+    expect(output).toContain('[Redacted]');
+    // No colours when writing somewhere that is not the terminal.
+    expect(output).not.toContain('\u001b[');
+  });
+
+  it('given pino-pretty is not installed, then a warning says so and the lines stay JSON', async () => {
+    const { destination, text } = capture();
+    const notInstalled = () => {
+      throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: 'MODULE_NOT_FOUND' });
+    };
+    const logger = createLogger({ destination, format: 'pretty', loadPretty: notInstalled });
+    logger.info({ accessToken: secrets.accessToken }, 'bot ready');
+    await flushLogger(logger);
+
+    const lines = text().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 'warn', LOG_FORMAT: 'pretty' });
+    expect(lines[0]!.msg).toMatch(/pino-pretty is not installed.*logging JSON/);
+    expect(lines[1]).toMatchObject({ level: 'info', msg: 'bot ready', accessToken: '[Redacted]' });
+  });
+
+  it('given the default format, then pino-pretty is never loaded', async () => {
+    const { destination, text } = capture();
+    let loaded = false;
+    const logger = createLogger({ destination, loadPretty: () => (loaded = true) });
+    logger.info('json');
+    await flushLogger(logger);
+    expect(loaded).toBe(false);
+    expect(JSON.parse(text())).toMatchObject({ msg: 'json' });
+  });
+});

@@ -53,6 +53,8 @@ export interface TokenRequestRecord {
   /** whose code or refresh token was presented (when the fake knows it), also for injected failures */
   characterId?: number;
   refreshTokenUsed?: string;
+  /** the User-Agent header the client sent */
+  userAgent?: string;
   /** set when failNext shaped the answer */
   injected?: 'status' | 'timeout' | 'reset' | 'malformed' | 'lost-answer';
   /** the tokens a 200 answer carried, so tests can look for them where they must not be */
@@ -319,7 +321,7 @@ export class FakeSso {
     const raw = (await readBody(req)).toString('utf8');
     const isForm = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
     const form = new URLSearchParams(isForm ? raw : '');
-    const record: TokenRequestRecord = { grantType: form.get('grant_type') ?? '', at: Date.now(), status: 0 };
+    const record: TokenRequestRecord = { grantType: form.get('grant_type') ?? '', at: Date.now(), status: 0, userAgent: req.headers['user-agent'] };
     if (form.has('refresh_token')) record.refreshTokenUsed = form.get('refresh_token')!;
     // Known before any failure is injected: tests filter requests by character.
     record.characterId = (this.grants.get(form.get('refresh_token') ?? '') ?? this.codes.get(form.get('code') ?? ''))?.characterId;
