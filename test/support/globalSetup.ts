@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
 import { applyPendingMigrations } from '../../src/db/migrations.ts';
 import { ROOT } from './botProcess.ts';
 import { databaseUrl, quoteIdent, RUN_PREFIX_ENV, TEMPLATE_ENV, withAdmin } from './postgres.ts';
@@ -14,11 +15,13 @@ function buildIfStale(): void {
 }
 
 /**
- * Once per run: dist/ up to date, and a migrated template database that each test
- * file copies. Afterwards every database of this run is dropped, whatever the tests left.
+ * Once per run: dist/ up to date (again before each rerun in watch mode), and a migrated
+ * template database that each test file copies. Afterwards every database of this run is
+ * dropped, whatever the tests left. npm run bench and docs:replies call it without a project.
  */
-export default async function setup(): Promise<() => Promise<void>> {
+export default async function setup(project?: TestProject): Promise<() => Promise<void>> {
   buildIfStale();
+  project?.onTestsRerun(buildIfStale);
   const prefix = `evebot_test_${randomBytes(3).toString('hex')}`;
   const template = `${prefix}_template`;
   await withAdmin((client) => client.query(`CREATE DATABASE ${quoteIdent(template)}`));
