@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { projectPath } from './projectRoot.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string; homepage?: string };
+const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { name: string; version: string; homepage?: string };
 
 export const BOT_NAME = pkg.name;
 export const BOT_VERSION = pkg.version;

@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from './command.ts';
 
+// The build (dist/) mirrors the source tree, so commands/ sits at the same place relative to this
+// module either way; its modules carry this module's extension: .ts from source, .js from dist.
 const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
+const MODULE_EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /** Loads every module of commands/ (one default-exported Command each), sorted by name. */
 export async function loadCommands(directory = COMMANDS_DIR): Promise<Map<string, Command>> {
-  const files = (await readdir(directory)).filter((f) => /^[a-z][\w-]*\.ts$/.test(f) && !f.endsWith('.test.ts')).sort();
+  // `_format.ts` and the like are helpers, `x.test.ts` is no command, `x.js.map` no module.
+  const files = (await readdir(directory))
+    .filter((f) => extname(f) === MODULE_EXTENSION && /^[a-z][\w-]*$/.test(basename(f, MODULE_EXTENSION)))
+    .sort();
   const commands = new Map<string, Command>();
   for (const file of files) {
     const module = (await import(pathToFileURL(`${directory}/${file}`).href)) as { default?: Command };

@@ -11,8 +11,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { projectPath } from '../projectRoot.ts';
 import {
   parseDatabaseUrl,
   redactSecrets,
@@ -30,8 +30,8 @@ export interface MigrationResult {
   usedEngine?: boolean;
 }
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
-export const DEFAULT_SCHEMA_PATH = fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url));
+export const DEFAULT_MIGRATIONS_DIR = projectPath('prisma', 'migrations');
+export const DEFAULT_SCHEMA_PATH = projectPath('prisma', 'schema.prisma');
 
 const LOCKFILE_NAME = 'migration_lock.toml';
 export const LOCKFILE_CONTENT =

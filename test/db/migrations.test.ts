@@ -15,6 +15,7 @@ import {
   nextMigrationSql,
   schemaEngineStats,
 } from '../../src/db/migrations.ts';
+import { npmScriptArguments } from '../support/botProcess.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const PREFIX = `${process.env.EVEBOT_TEST_RUN_PREFIX ?? 'evebot_test'}_mig_${randomBytes(3).toString('hex')}`;
@@ -209,19 +210,17 @@ describe('applyPendingMigrations', () => {
   });
 });
 
-const MIGRATE_SCRIPT = fileURLToPath(new URL('../../scripts/migrate.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-/** Runs scripts/migrate.ts in a child process (in an empty directory, so no .env is picked up). */
 const RESOURCES_PROBE = fileURLToPath(new URL('./fixtures/resourcesAfterMigrate.ts', import.meta.url));
 
+/** Runs `npm run db:migrate`'s command (the compiled script) in an empty directory, so no .env is picked up. */
 function runMigrateScript(env: Record<string, string | undefined>) {
-  return runScript(MIGRATE_SCRIPT, env);
+  return runNode(npmScriptArguments('db:migrate'), env);
 }
 
-async function runScript(script: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runNode(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = await tempDir();
-  const child = spawn(process.execPath, ['--import', TSX, script], {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -234,7 +233,7 @@ async function runScript(script: string, env: Record<string, string | undefined>
   return { code, stdout, stderr };
 }
 
-describe('scripts/migrate.ts', () => {
+describe('npm run db:migrate', () => {
   it('applies, reports each migration and leaves nothing that keeps the process alive', async () => {
     const migrations = await localMigrations();
     const target = await freshDatabase('script');
@@ -245,7 +244,7 @@ describe('scripts/migrate.ts', () => {
 
     // The engine arms a 10 s advisory-lock timeout it never cancels: it must not outlive the work.
     const fresh = await freshDatabase('resources');
-    const probe = await runScript(RESOURCES_PROBE, { DATABASE_URL: urlOf(fresh) });
+    const probe = await runNode(['--import', TSX, RESOURCES_PROBE], { DATABASE_URL: urlOf(fresh) });
     expect(probe.code).toBe(0);
     expect(JSON.parse(probe.stdout)).not.toContain('Timeout');
 

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/botProcess.ts';
+import { npmScriptArguments } from '../support/botProcess.ts';
 import { TestBed } from '../support/testBed.ts';
 
 function deployCommands(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'scripts/deploy-commands.ts')], {
+    const child = spawn(process.execPath, npmScriptArguments('deploy-commands'), {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

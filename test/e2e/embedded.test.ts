@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDatabase } from '../../src/db/embedded.ts';
-import { BotProcess, ROOT } from '../support/botProcess.ts';
+import { BotProcess, npmScriptArguments } from '../support/botProcess.ts';
 import { CORP, linkCharacter } from '../support/linking.ts';
 import { TestBed } from '../support/testBed.ts';
 
@@ -32,7 +32,7 @@ async function snapshot(url: string): Promise<Record<string, string[]>> {
 
 function runMove(env: Record<string, string>, destination: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'scripts/move-database.ts'), destination], {
+    const child = spawn(process.execPath, [...npmScriptArguments('db:move'), destination], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, randomEncryptionKey } from '../support/botProcess.ts';
+import { npmScriptArguments, ROOT, randomEncryptionKey } from '../support/botProcess.ts';
 import { bedWithLinkedPilots } from '../support/linking.ts';
 import { TestBed } from '../support/testBed.ts';
 
@@ -34,7 +34,7 @@ describe('rotating TOKEN_ENCRYPTION_KEY', () => {
   };
   const keyIds = async () => (await bed.db.grant.findMany({ select: { keyId: true }, orderBy: { characterId: 'asc' } })).map((g) => g.keyId);
   const rotate = (env: Record<string, string>) =>
-    run(process.execPath, ['--import', 'tsx', 'scripts/rotate-keys.ts'], { cwd: ROOT, env: { ...process.env, ...bed.env, ...env }, timeout: 60_000 });
+    run(process.execPath, npmScriptArguments('keys:rotate'), { cwd: ROOT, env: { ...process.env, ...bed.env, ...env }, timeout: 60_000 });
 
   it('given rows sealed with A, when the bot starts with B alone, then they do not open and the message says which key is missing', async () => {
     const [sealedWithA] = await keyIds();

@@ -7,23 +7,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
 
 /**
- * node's arguments exactly as `npm start` gives them (package.json), with
- * paths made absolute: the tests run what users run.
+ * node's arguments exactly as `npm run <script>` gives them (package.json), with
+ * paths made absolute: the tests run what users run, the compiled JavaScript in
+ * dist/ (test/support/globalSetup.ts builds it from the current sources first).
  */
-function startArguments(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.split(/\s+/);
-  if (command !== 'node') throw new Error(`npm start must run node, not ${command}`);
-  return args.map((arg, i) => (args[i - 1] === '--import' && arg === 'tsx' ? TSX_LOADER : arg.endsWith('.ts') ? join(ROOT, arg) : arg));
+export function npmScriptArguments(script: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string | undefined> };
+  const line = pkg.scripts[script];
+  if (line === undefined) throw new Error(`package.json has no "${script}" script`);
+  const [command, ...args] = line.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm run ${script} must run node, not ${command}`);
+  return args.map((arg) => (/\.[cm]?[jt]s$/.test(arg) ? join(ROOT, arg) : arg));
 }
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
 
 /**
- * The real bot, started as `npm start` starts it (node + tsx + src/main.ts),
+ * The real bot, started as `npm start` starts it (node dist/src/main.js),
  * in an empty working directory so a developer's .env cannot leak in. The
  * directory is removed once the process has exited: by the time `exited`
  * resolves it is gone.
@@ -41,7 +43,7 @@ export class BotProcess {
     const nodeArgs = process.env.EVEBOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const cwd = mkdtempSync(join(tmpdir(), 'evebot-'));
     const removeCwd = () => rmSync(cwd, { recursive: true, force: true });
-    this.#child = spawn(process.execPath, [...nodeArgs, ...startArguments()], {
+    this.#child = spawn(process.execPath, [...nodeArgs, ...npmScriptArguments('start')], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
