@@ -66,7 +66,7 @@ describe('given no DATABASE_URL: the embedded database', () => {
   it('then a second bot process on the same DATA_DIR fails at once naming the first, and the first keeps working', async () => {
     const second = new BotProcess({ ...bed.env, HTTP_PORT: '0' });
     expect(await second.exited).toBe(1);
-    expect(second.stderr).toContain(`Another bot process (pid ${bed.bot!.pid}, main.ts) is using the embedded database in ${bed.env.DATA_DIR}`);
+    expect(second.stderr).toContain(`Another bot process (pid ${bed.bot!.pid}, main.js) is using the embedded database in ${bed.env.DATA_DIR}`);
     expect(bed.bot!.running).toBe(true);
     const list = await bed.discord.sendCommand({ name: 'characters', userId: USER });
     expect(JSON.stringify((await list.waitForReply()).embeds)).toContain('Emma Embedded');
@@ -75,7 +75,7 @@ describe('given no DATABASE_URL: the embedded database', () => {
   it('then the maintenance scripts take the same lock: db:move is refused while the bot runs', async () => {
     const moved = await runMove({ DATA_DIR: bed.env.DATA_DIR! }, bed.database.url);
     expect(moved.code).toBe(1);
-    expect(moved.stderr).toContain(`Could not move the database: Another bot process (pid ${bed.bot!.pid}, main.ts) is using`);
+    expect(moved.stderr).toContain(`Could not move the database: Another bot process (pid ${bed.bot!.pid}, main.js) is using`);
     expect(bed.bot!.running).toBe(true);
   });
 
