@@ -41,7 +41,7 @@ export async function acknowledgement(): Promise<ScenarioResult[]> {
     const firsts = handles.map((h) => (h.firstResponseAt ?? Number.POSITIVE_INFINITY) - h.dispatchedAt);
     const finals = handles.map((h) => h.responses.at(-1)!.at - h.dispatchedAt);
     const late = firsts.filter((ms) => ms > 3_000).length;
-    const failures = handles.filter((h) => !JSON.stringify(h.currentReply()?.embeds ?? []).includes('10.00 ISK'));
+    const failures = handles.filter((h) => !JSON.stringify(h.currentReply()?.embeds ?? []).includes('· 10 ISK'));
     const failed = failures.length;
     if (process.env.BENCH_DEBUG) {
       const reasons = new Map<string, number>();

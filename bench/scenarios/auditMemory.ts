@@ -41,7 +41,7 @@ export async function auditMemory(): Promise<ScenarioResult[]> {
         name: `6b. Memory and time of /audit summary over ${characterCount.toLocaleString('en-US')} characters of ${MEMBERS.toLocaleString('en-US')} members`,
         rows: [
           { metric: 'resident memory before the audit', value: `${round(before, 0)} MB` },
-          { metric: 'resident memory after the audit', value: `${round(after, 0)} MB`, target: '≤ 250 MB', ok: after <= 250 },
+          { metric: 'resident memory after the audit', value: `${round(after, 0)} MB`, target: '≤ 200 MB', ok: after <= 200 },
           { metric: 'peak resident memory (VmHWM)', value: `${round(peak, 0)} MB` },
           { metric: 'dispatch → final reply', value: `${round(ms / 1000, 2)} s`, target: 'a few seconds', ok: ms < 5_000 },
           { metric: 'CSV attachment', value: csv ? `${round(csv.data.length / 1048576, 2)} MB` : 'missing', ok: Boolean(csv) },

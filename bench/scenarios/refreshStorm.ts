@@ -34,7 +34,7 @@ export async function refreshStorm(): Promise<ScenarioResult[]> {
       await Promise.all(handles.map((h) => h.waitForReply((r) => !r.loading, 60_000)));
       const refreshes = bed.eve.tokenRequests.filter((r) => r.grantType === 'refresh_token');
       const failedRefreshes = refreshes.filter((r) => r.status !== 200).length;
-      const withoutBalance = handles.filter((h) => !JSON.stringify(h.currentReply()?.embeds ?? []).includes('77.00 ISK')).length;
+      const withoutBalance = handles.filter((h) => !JSON.stringify(h.currentReply()?.embeds ?? []).includes('· 77 ISK')).length;
       rows.push(
         { metric: `${processes} process${processes > 1 ? 'es' : ''}: token requests`, value: String(refreshes.length), target: String(CHARACTERS), ok: refreshes.length === CHARACTERS },
         { metric: `${processes} process${processes > 1 ? 'es' : ''}: failed token requests`, value: String(failedRefreshes), target: '0', ok: failedRefreshes === 0 },

@@ -15,7 +15,8 @@ export function residentMemoryMb(pid: number): number {
 /** 7. Process start to "bot ready", with an empty database and with 10,000 characters; 6a. memory after start. */
 export async function startup(): Promise<ScenarioResult[]> {
   const rows: ScenarioResult['rows'] = [];
-  let memoryAfterStart = Number.NaN;
+  // Each start's RSS 2 s after ready; their median (glibc's heap varies by ±10 MB from one start to the next, see BENCHMARKS.md).
+  const memories: number[] = [];
   for (const size of [0, 10_000]) {
     const { bed, box } = await benchBed({ startBot: false });
     try {
@@ -31,19 +32,21 @@ export async function startup(): Promise<ScenarioResult[]> {
         const bot = new BotProcess(bed.env);
         await bot.waitForReady();
         times.push(performance.now() - started);
-        if (size === 0 && run === RUNS - 1) {
-          await sleep(2_000); // let start-up garbage be collected
-          memoryAfterStart = residentMemoryMb(bot.pid!);
+        if (size === 0) {
+          await sleep(2_000);
+          memories.push(residentMemoryMb(bot.pid!));
         }
         await bot.stop();
       }
-      rows.push({ metric: `${size ? '10,000 characters' : 'empty database'}: start → ready (median of ${RUNS})`, value: `${round(percentile(times, 50), 0)} ms` });
+      const median = percentile(times, 50);
+      rows.push({ metric: `${size ? '10,000 characters' : 'empty database'}: start → ready (median of ${RUNS})`, value: `${round(median, 0)} ms`, target: '< 1,500 ms', ok: median < 1_500 });
     } finally {
       await bed.stop();
     }
   }
+  const memoryAfterStart = percentile(memories, 50);
   return [
     { name: '7. Start-up (process start to ready, fakes on loopback, migrations already applied)', rows },
-    { name: '6a. Memory after start', rows: [{ metric: 'resident memory (RSS)', value: `${round(memoryAfterStart, 0)} MB`, target: '≤ 150 MB', ok: memoryAfterStart <= 150 }] },
+    { name: '6a. Memory after start', rows: [{ metric: `resident memory (RSS) 2 s after ready, median of ${RUNS} starts (each)`, value: `${round(memoryAfterStart, 0)} MB (${memories.map((m) => round(m, 0)).join(', ')})`, target: '≤ 120 MB', ok: memoryAfterStart <= 120 }] },
   ];
 }

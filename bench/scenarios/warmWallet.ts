@@ -38,7 +38,7 @@ export async function warmWallet(): Promise<ScenarioResult[]> {
       counter.reset();
       const handle = await bed.discord.sendCommand({ name: 'wallet', userId: String(user.userId) });
       const ms = await finalReplyMs(handle);
-      if (!replyText(handle).includes('1,234.50 ISK')) throw new Error(`unexpected /wallet reply: ${replyText(handle)}`);
+      if (!replyText(handle).includes('· 1.23k ISK')) throw new Error(`unexpected /wallet reply: ${replyText(handle)}`);
       if (i < WARMUP) continue;
       latencies.push(ms);
       queryCounts.push(counter.statements.length);

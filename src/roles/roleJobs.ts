@@ -25,6 +25,9 @@ export interface RoleJobsOptions {
   reconcileIntervalMs: number;
 }
 
+/** How long the set of guilds with role rules or settings is reused by sightings (a change in this process reads it again at once). */
+const CONFIGURED_GUILDS_TTL_MS = 30_000;
+
 /**
  * Role sync's background work, on the job queue: one member (key per guild
  * and member: never twice at once), one guild, the periodic full reconcile
@@ -58,9 +61,38 @@ export class RoleJobs {
     await this.options.queue.add(MEMBER, { guildId: String(guildId), userId: String(userId) }, { key: `roles:member:${guildId}:${userId}`, ...(runAt ? { runAt } : {}) });
   }
 
+  /**
+   * A member seen in a guild (a command, a join): synced when the guild has
+   * role rules or settings. Which guilds do is read at most every 30 s (and
+   * again after a change here), so the commands of a guild without rules
+   * cost no database work for roles.
+   */
+  async memberSeen(guildId: bigint, userId: bigint): Promise<void> {
+    if (!(await this.#configuredGuilds()).has(guildId)) return;
+    await this.member(guildId, userId);
+  }
+
   /** Reconcile a whole guild soon. */
   async guild(guildId: bigint): Promise<void> {
+    // Called when a guild's rules or settings change: the next sighting reads them again.
+    this.#configured = undefined;
     await this.options.queue.add(GUILD, { guildId: String(guildId) }, { key: `roles:guild:${guildId}` });
+  }
+
+  #configured: { at: number; guilds: Promise<Set<bigint>> } | undefined;
+
+  #configuredGuilds(): Promise<Set<bigint>> {
+    const now = Date.now();
+    if (!this.#configured || now - this.#configured.at > CONFIGURED_GUILDS_TTL_MS) {
+      const guilds = this.options.roleSync.configuredGuilds().then((ids) => new Set(ids));
+      const entry = { at: now, guilds };
+      this.#configured = entry;
+      // A failed read is not remembered.
+      guilds.catch(() => {
+        if (this.#configured === entry) this.#configured = undefined;
+      });
+    }
+    return this.#configured.guilds;
   }
 
   /** Something about a user's characters changed (link, unlink, main, dead login, new owner): sync them in every guild they are seen in. */

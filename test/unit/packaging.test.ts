@@ -42,7 +42,7 @@ describe('Dockerfile', () => {
     expect(runtime).toContain('VOLUME /data');
     expect(runtime).toContain('EXPOSE 3000');
     expect(runtime.some((line) => line.startsWith('ENV ') && line.includes('DATA_DIR=/data'))).toBe(true);
-    expect(runtime.at(-1)).toBe('CMD ["node", "--max-semi-space-size=2", "dist/src/main.js"]');
+    expect(runtime.at(-1)).toBe('CMD ["node", "--max-semi-space-size=2", "--optimize-for-size", "dist/src/main.js"]');
   });
 
   describe('HEALTHCHECK', () => {
