@@ -1,11 +1,13 @@
 // npm run keys:rotate: re-seals every stored secret with the current TOKEN_ENCRYPTION_KEY.
 // Run it after moving the previous key to TOKEN_ENCRYPTION_OLD_KEYS; when it reports nothing
 // left to re-seal, the old key can be dropped. Safe beside running bots, and safe to run again.
+import { secretValues } from '../src/config.ts';
 import { createDatabase } from '../src/db/client.ts';
 import { applyPendingMigrations } from '../src/db/migrations.ts';
 import { SecretBox } from '../src/db/secretBox.ts';
 import { openDatabaseTarget } from '../src/db/target.ts';
 import { rotateAll } from '../src/keys/rotation.ts';
+import { scrubSecrets } from '../src/log.ts';
 import { loadScriptConfig } from './scriptConfig.ts';
 
 const config = loadScriptConfig();
@@ -29,7 +31,9 @@ try {
     process.exitCode = 2;
   }
 } catch (error) {
-  process.stderr.write(`Could not re-seal: ${(error as Error).message}\n`);
+  // Known secrets and secret-looking strings (a database URL's password) never reach the terminal.
+  const message = secretValues(config).reduce((text, secret) => text.split(secret).join('[Redacted]'), scrubSecrets((error as Error).message));
+  process.stderr.write(`Could not re-seal: ${message}\n`);
   process.exitCode = 1;
 } finally {
   await database.$disconnect();

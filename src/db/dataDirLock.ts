@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, mkdtempSync, readdirSync, rmdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { linkSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -58,8 +58,37 @@ const PROBE_TIMEOUT_MS = 2_000;
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const lock = process.platform === 'win32' ? await lockWithNamedPipe(dataDir) : await lockWithSocketFile(dataDir);
+  // A bot of the previous version (which knew only the pid file) may still run on this directory during an upgrade.
+  const legacy = legacyHolder(dataDir);
+  if (legacy !== undefined) {
+    await lock.release();
+    throw new DataDirInUseError(dataDir, { pid: legacy, program: 'a previous version' });
+  }
   rmSync(join(dataDir, LEGACY_PID_FILE), { force: true });
   return lock;
+}
+
+/**
+ * The pid in a previous version's `bot.pid`, when that process is alive and
+ * is a bot (a node process running main.ts or main.js, as /proc tells):
+ * a reused pid of an unrelated process does not count. Without /proc
+ * (not Linux) the file is not trusted, as the socket lock decides.
+ */
+function legacyHolder(dataDir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(join(dataDir, LEGACY_PID_FILE), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const isNode = /(^|\/)node(\.exe)?$/.test(command[0] ?? '') || command[0] === process.execPath;
+    return isNode && command.some((arg) => /(^|\/)main\.(ts|js)$/.test(arg)) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function lockWithSocketFile(dataDir: string): Promise<DataDirLock> {

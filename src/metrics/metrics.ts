@@ -87,15 +87,42 @@ export class Metrics {
     });
   }
 
-  /** Where the scrape-time gauges read from; set once the services exist. */
+  /**
+   * Where the scrape-time gauges read from; set once the services exist. The
+   * database-backed ones are read at most every 10 s, so scraping (by anyone
+   * who can reach /metrics) never becomes load on the database.
+   */
   readFrom(sources: MetricSources): void {
-    Object.assign(this.#sources, sources);
+    Object.assign(this.#sources, {
+      ...sources,
+      ...(sources.logins ? { logins: atMostEvery(SCRAPE_READ_MS, sources.logins) } : {}),
+      ...(sources.queueDepth ? { queueDepth: atMostEvery(SCRAPE_READ_MS, sources.queueDepth) } : {}),
+    });
   }
 
   /** The Prometheus text exposition of every metric. */
   async text(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+const SCRAPE_READ_MS = 10_000;
+
+/** `read`, reused for `ms` (a failed read is not kept). */
+function atMostEvery<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ms) {
+      const value = read();
+      const entry = { at: now, value };
+      last = entry;
+      value.catch(() => {
+        if (last === entry) last = undefined;
+      });
+    }
+    return last.value;
+  };
 }
 
 /** /characters/90000001/wallet → /characters/{id}/wallet: one series per route, not per character. */

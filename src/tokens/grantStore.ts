@@ -136,8 +136,9 @@ export async function releaseRefreshLease(db: Pick<Prisma.TransactionClient, 'gr
  * (same version of the same grant): a /link that replaced it, or an /unlink
  * that removed it, meanwhile wins. Returns false then.
  */
-export async function updateGrantIfUnchanged(db: Pick<Prisma.TransactionClient, 'grant'>, grant: GrantIdentity, data: GrantUpdate): Promise<boolean> {
-  const { count } = await db.grant.updateMany({ where: { characterId: grant.characterId, version: grant.version, createdAt: grant.createdAt }, data });
+export async function updateGrantIfUnchanged(db: Pick<Prisma.TransactionClient, 'grant'>, grant: GrantIdentity, data: GrantUpdate, sealedWith?: string): Promise<boolean> {
+  // `sealedWith`: writing a ciphertext of that key, so only while the row is still sealed with it (keys:rotate may have re-sealed it meanwhile).
+  const { count } = await db.grant.updateMany({ where: { characterId: grant.characterId, version: grant.version, createdAt: grant.createdAt, ...(sealedWith ? { keyId: sealedWith } : {}) }, data });
   return count === 1;
 }
 

@@ -302,7 +302,7 @@ export class TokenService {
       scopes: verified.scopes,
       refreshLeaseUntil: null,
       refreshLeaseId: null,
-    });
+    }, box.keyId);
     if (!stored) {
       // Replaced or removed since the rotation was stored. The access token is still this character's and valid.
       await releaseRefreshLease(database, characterId, lease);

@@ -118,6 +118,31 @@ describe('the data directory lock', () => {
     expect(existsSync(join(dataDir, 'bot.pid'))).toBe(false);
   });
 
+  it('given a bot.pid of a previous version\'s bot still running (a node process running main.js), then it is refused during the upgrade, and free once that bot stops', async () => {
+    // What the previous version's bot looks like to /proc: node running …/main.js.
+    const script = join(dataDir, 'main.js');
+    writeFileSync(script, 'setInterval(() => {}, 1000);');
+    const oldBot = spawn(process.execPath, [script], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dataDir, 'bot.pid'), String(oldBot.pid));
+      const refused = await lockDataDir(dataDir).then(
+        async (lock) => {
+          await lock.release();
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(DataDirInUseError);
+      expect((refused as Error).message).toContain(`pid ${oldBot.pid}, a previous version`);
+    } finally {
+      oldBot.kill('SIGKILL');
+      await new Promise((resolve) => oldBot.once('exit', resolve));
+    }
+    const lock = await lockDataDir(dataDir);
+    await lock.release();
+    expect(existsSync(join(dataDir, 'bot.pid'))).toBe(false);
+  });
+
   it('given a data directory whose path is too long for a socket path, then the lock still works, in the directory', async () => {
     const longDir = join(dataDir, 'a-rather-long-directory-name-'.repeat(4), 'data');
     mkdirSync(longDir, { recursive: true });

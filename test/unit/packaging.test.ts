@@ -100,7 +100,9 @@ describe('compose.yaml', () => {
     // Pinned over .env: the port the image serves, checks and publishes.
     expect(bot!.environment!.HTTP_PORT).toBe('3000');
     expect(bot!.environment!.HTTP_HOST).toBe('0.0.0.0');
-    expect(bot!.ports).toEqual(['127.0.0.1:3000:3000']);
+    // Loopback only: the public port behind the proxy, and metrics on their own port.
+    expect(bot!.ports).toEqual(['127.0.0.1:3000:3000', '127.0.0.1:9464:9464']);
+    expect(bot!.environment?.METRICS_PORT).toBe('9464');
     expect(bot!.volumes).toEqual(['bot-data:/data']);
   });
 
