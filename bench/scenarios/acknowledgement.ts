@@ -1,5 +1,5 @@
 import type { InteractionHandle } from '../../test/fakes/discord/index.ts';
-import { benchBed, CORPORATION, ESI_LATENCY_MS, sleep, type ScenarioResult } from '../support/context.ts';
+import { arrangeDatabase, benchBed, benchMode, CORPORATION, ESI_LATENCY_MS, memoryAfterScenarioRow, sleep, type ScenarioResult } from '../support/context.ts';
 import { seedLinkedUsers } from '../support/seed.ts';
 import { percentile, round } from '../support/stats.ts';
 
@@ -10,10 +10,12 @@ const WINDOW_MS = 1_000;
 export async function acknowledgement(): Promise<ScenarioResult[]> {
   const { bed, box } = await benchBed({ startBot: false });
   try {
-    const users = await seedLinkedUsers(bed.db, box, bed.eve, {
-      users: COMMANDS, charactersPerUser: 1, firstUserId: 320000000000000000n, firstCharacterId: 97000000,
-      corporationId: CORPORATION.id, accessTtlSeconds: 1_000, realTokens: true, wallet: 10,
-    });
+    const users = await arrangeDatabase(bed, (db) =>
+      seedLinkedUsers(db, box, bed.eve, {
+        users: COMMANDS, charactersPerUser: 1, firstUserId: 320000000000000000n, firstCharacterId: 97000000,
+        corporationId: CORPORATION.id, accessTtlSeconds: 1_000, realTokens: true, wallet: 10,
+      }),
+    );
     await bed.startBot();
     bed.eve.esi.latencyMs = ESI_LATENCY_MS;
     const started = performance.now();
@@ -26,7 +28,7 @@ export async function acknowledgement(): Promise<ScenarioResult[]> {
       handles.push(await bed.discord.sendCommand({ name: 'wallet', userId: String(user.userId) }));
     }
     const sentWithin = performance.now() - started;
-    if (process.env.BENCH_DEBUG) {
+    if (process.env.BENCH_DEBUG && !benchMode.embedded) {
       const pgmod = (await import('pg')).default;
       const probe = new pgmod.Client({ connectionString: bed.database.url });
       await probe.connect();
@@ -62,6 +64,7 @@ export async function acknowledgement(): Promise<ScenarioResult[]> {
           { metric: 'first response max', value: `${round(Math.max(...firsts), 1)} ms` },
           { metric: 'final answer p50 / p99', value: `${round(percentile(finals, 50), 0)} / ${round(percentile(finals, 99), 0)} ms` },
           { metric: 'answers without the balance', value: String(failed), target: '0', ok: failed === 0 },
+          await memoryAfterScenarioRow(bed),
         ],
       },
     ];

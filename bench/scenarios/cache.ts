@@ -1,14 +1,16 @@
-import { benchBed, CORPORATION, sleep, type ScenarioResult } from '../support/context.ts';
+import { arrangeDatabase, benchBed, CORPORATION, sleep, type ScenarioResult } from '../support/context.ts';
 import { seedLinkedUsers } from '../support/seed.ts';
 
 /** 4. The same /wallet repeated inside ESI's cache time, then after it. */
 export async function cache(): Promise<ScenarioResult[]> {
   const { bed, box } = await benchBed({ startBot: false });
   try {
-    const [user] = await seedLinkedUsers(bed.db, box, bed.eve, {
-      users: 1, charactersPerUser: 1, firstUserId: 340000000000000000n, firstCharacterId: 98200000,
-      corporationId: CORPORATION.id, accessTtlSeconds: 1_000, realTokens: true, wallet: 5,
-    });
+    const [user] = await arrangeDatabase(bed, (db) =>
+      seedLinkedUsers(db, box, bed.eve, {
+        users: 1, charactersPerUser: 1, firstUserId: 340000000000000000n, firstCharacterId: 98200000,
+        corporationId: CORPORATION.id, accessTtlSeconds: 1_000, realTokens: true, wallet: 5,
+      }),
+    );
     await bed.startBot();
     bed.eve.esi.cacheSeconds.wallet = 3;
     const path = `/characters/${user!.characterIds[0]}/wallet`;

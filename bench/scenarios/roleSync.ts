@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { addRule } from '../../src/roles/ruleStore.ts';
 import type { CommandOptionInput, InteractionHandle } from '../../test/fakes/discord/index.ts';
-import { benchBed, CORPORATION, sleep, type ScenarioResult } from '../support/context.ts';
+import { arrangeDatabase, benchBed, CORPORATION, sleep, type ScenarioResult } from '../support/context.ts';
 import { seedLinkedUsers, type SeededUser } from '../support/seed.ts';
 import { round } from '../support/stats.ts';
 
@@ -39,18 +39,20 @@ export async function roleSync(): Promise<ScenarioResult[]> {
     // sweep's interval, so a move can be seen by the next sweep (what a long-running bot sees an hour on).
     bed.eve.esi.cacheSeconds.affiliation = AFFILIATION_INTERVAL_S - 1;
     bed.eve.addCorporation(OTHER);
-    const seed = (users: number, firstUserId: bigint, firstCharacterId: number, corporationId: number): Promise<SeededUser[]> =>
-      seedLinkedUsers(bed.db, box, bed.eve, {
-        users, charactersPerUser: 2, firstUserId, firstCharacterId, corporationId, accessTtlSeconds: 1_000, realTokens: false, knownToEsi: true,
-      });
-    const inCorporation = await seed(IN_CORPORATION, 370000000000000000n, 97000000, CORPORATION.id);
-    const elsewhere = await seed(ELSEWHERE, 370000000000010000n, 97100000, OTHER.id);
+    const { inCorporation, elsewhere } = await arrangeDatabase(bed, async (db) => {
+      const seed = (users: number, firstUserId: bigint, firstCharacterId: number, corporationId: number): Promise<SeededUser[]> =>
+        seedLinkedUsers(db, box, bed.eve, {
+          users, charactersPerUser: 2, firstUserId, firstCharacterId, corporationId, accessTtlSeconds: 1_000, realTokens: false, knownToEsi: true,
+        });
+      const seeded = { inCorporation: await seed(IN_CORPORATION, 370000000000000000n, 97000000, CORPORATION.id), elsewhere: await seed(ELSEWHERE, 370000000000010000n, 97100000, OTHER.id) };
+      // Seen in the guild (as the bot records it): an affiliation change re-syncs its owner in the guilds they are seen in.
+      await db.guildMember.createMany({ data: [...seeded.inCorporation, ...seeded.elsewhere].map((m) => ({ guildId: BigInt(GUILD), discordUserId: m.userId, name: `member${m.userId}` })) });
+      await addRule(db, BigInt(GUILD), { roleId: BigInt(ROLE), through: 'main', target: { kind: 'corporation', id: BigInt(CORPORATION.id) } }, BigInt(ADMIN));
+      return seeded;
+    });
     const members = [...inCorporation, ...elsewhere];
     for (const m of members) bed.discord.addMember(GUILD, { userId: String(m.userId), username: `member${m.userId}` });
     bed.discord.addMember(GUILD, { userId: ADMIN, username: 'admin' });
-    // Seen in the guild (as the bot records it): an affiliation change re-syncs its owner in the guilds they are seen in.
-    await bed.db.guildMember.createMany({ data: members.map((m) => ({ guildId: BigInt(GUILD), discordUserId: m.userId, name: `member${m.userId}` })) });
-    await addRule(bed.db, BigInt(GUILD), { roleId: BigInt(ROLE), through: 'main', target: { kind: 'corporation', id: BigInt(CORPORATION.id) } }, BigInt(ADMIN));
 
     await bed.startBot();
     await bed.discord.waitForReady(15_000);
