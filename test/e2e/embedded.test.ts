@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +129,30 @@ describe('given no DATABASE_URL: the embedded database', () => {
     const { page } = await linkCharacter(bed, USER, PILOT.id);
     expect(page.status).toBe(200);
     expect(await bed.db.auditEvent.count()).toBe(before.audit_event!.length + 1);
+  });
+});
+
+describe('the embedded database server', () => {
+  it('then it runs with buffers sized for a small database (start parameters), and leaves postgresql.conf as initdb wrote it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'evebot-embedded-settings-'));
+    try {
+      const embedded = await startEmbeddedDatabase(dataDir);
+      try {
+        const client = new pg.Client({ connectionString: embedded.url });
+        await client.connect();
+        const setting = async (name: string) => (await client.query<{ setting: string }>(`SELECT current_setting($1) AS setting`, [name])).rows[0]!.setting;
+        try {
+          expect(await setting('shared_buffers')).toBe('16MB');
+          expect(await setting('work_mem')).toBe('1MB');
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await embedded.close();
+      }
+      expect(readFileSync(join(dataDir, 'pgdata', 'postgresql.conf'), 'utf8')).not.toContain('shared_buffers = 16MB');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
