@@ -172,7 +172,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const characters = new CharacterService({ database, box, sso: ssoClient, logger, requiredScopes: config.EVE_SCOPES, onCharactersChanged: charactersChanged });
 
     const commands = await loadCommands();
-    const wallet = new WalletService({ tokens, esi, database, chart: (points, now) => renderBalanceChart(points, { now }) });
+    const wallet = new WalletService({ tokens, esi, chart: (points, now) => renderBalanceChart(points, { now }) });
     const names = new NameResolver(esi, { logger });
     const skills = new SkillsService({ database, tokens, esi, names });
     recorder = new GuildMemberRecorder(database, logger);

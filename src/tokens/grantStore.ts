@@ -19,7 +19,8 @@ export interface GrantRow {
   createdAt: Date;
   /** the lease was taken over from a holder whose lease ran out (it may still be refreshing) */
   takenOver?: boolean;
-  character: { name: string; ownerHash: string; discordUserId: bigint };
+  /** `isMain`: the owner's main character */
+  character: { name: string; ownerHash: string; discordUserId: bigint; isMain: boolean };
 }
 
 /** Which grant a refresh started from: writes are conditional on it. */
@@ -44,11 +45,13 @@ interface RawGrant {
   name: string;
   owner_hash: string;
   discord_user_id: bigint;
+  is_main: boolean;
 }
 
 const COLUMNS = Prisma.sql`g.character_id, g.key_id, g.refresh_token, g.access_token, g.access_token_expires_at, g.scopes,
   g.status::text AS status, g.invalid_reason, g.last_refreshed_at, g.rotated_at, g.refresh_uncertain_at, g.first_refusal_at, g.version, g.created_at,
-  c.name, c.owner_hash, c.discord_user_id`;
+  c.name, c.owner_hash, c.discord_user_id,
+  EXISTS (SELECT 1 FROM "discord_user" u WHERE u.main_character_id = c.id) AS is_main`;
 
 function toRow(row: RawGrant): GrantRow {
   return {
@@ -67,7 +70,7 @@ function toRow(row: RawGrant): GrantRow {
     version: row.version,
     createdAt: row.created_at,
     ...(row.previous_lease === undefined ? {} : { takenOver: row.previous_lease !== null }),
-    character: { name: row.name, ownerHash: row.owner_hash, discordUserId: row.discord_user_id },
+    character: { name: row.name, ownerHash: row.owner_hash, discordUserId: row.discord_user_id, isMain: row.is_main },
   };
 }
 

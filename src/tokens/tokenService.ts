@@ -116,10 +116,10 @@ export class TokenService {
   }
 
   /** Every character of a Discord user, by name, with its token or TokenError: one statement for all. */
-  async accessTokensOfUser(discordUserId: bigint, requiredScopes: readonly string[], budget?: TokenBudget): Promise<{ characterId: bigint; name: string; result: TokenResult }[]> {
+  async accessTokensOfUser(discordUserId: bigint, requiredScopes: readonly string[], budget?: TokenBudget): Promise<{ characterId: bigint; name: string; isMain: boolean; result: TokenResult }[]> {
     const grants = await readGrants(this.#options.database, { discordUserId });
     const results = await this.#resultsFor([...grants.keys()], grants, requiredScopes, budget);
-    return [...grants.values()].map((grant) => ({ characterId: grant.characterId, name: grant.character.name, result: results.get(grant.characterId)! }));
+    return [...grants.values()].map((grant) => ({ characterId: grant.characterId, name: grant.character.name, isMain: grant.character.isMain, result: results.get(grant.characterId)! }));
   }
 
   async #resultsFor(characterIds: readonly bigint[], grants: Map<bigint, GrantRow>, requiredScopes: readonly string[], budget?: TokenBudget): Promise<Map<bigint, TokenResult>> {

@@ -1,5 +1,4 @@
 import type { Budget } from '../budget.ts';
-import type { Database } from '../db/client.ts';
 import { UserFacingError } from '../errors.ts';
 import { walletBalance, walletJournal, type EsiClient, type JournalEntry } from '../esi/index.ts';
 import { balancePoints, type BalancePoint } from './balanceChart.ts';
@@ -46,7 +45,6 @@ export interface WalletDetail {
 export interface WalletServiceOptions {
   tokens: TokenService;
   esi: EsiClient;
-  database: Database;
   /** draws the balance history (a PNG, or undefined when there is nothing to draw); without it /wallet shows no chart */
   chart?: (points: BalancePoint[], now: Date) => Promise<Buffer | undefined>;
 }
@@ -64,13 +62,11 @@ export class WalletService {
 
   /** Every character's balance; a character whose login is dead shows why instead of failing the whole answer. */
   async overview(discordUserId: bigint, budget: Budget): Promise<WalletOverview> {
-    const [characters, user] = await Promise.all([
-      this.options.tokens.accessTokensOfUser(discordUserId, [WALLET_SCOPE], budget),
-      this.options.database.discordUser.findUnique({ where: { id: discordUserId }, select: { mainCharacterId: true } }),
-    ]);
+    // One statement: the user's grants, each knowing whether it is the main.
+    const characters = await this.options.tokens.accessTokensOfUser(discordUserId, [WALLET_SCOPE], budget);
     const balances = await Promise.all(
-      characters.map(async ({ characterId, name, result }): Promise<CharacterBalance> => {
-        const ref = { characterId, name, isMain: characterId === user?.mainCharacterId };
+      characters.map(async ({ characterId, name, isMain, result }): Promise<CharacterBalance> => {
+        const ref = { characterId, name, isMain };
         if ('error' in result) return { ...ref, problem: problemOf(result.error), message: result.error.userMessage };
         try {
           return { ...ref, balance: await walletBalance(this.options.esi, { characterId, accessToken: result.token }, budget) };
