@@ -71,6 +71,11 @@ export class SecretBox {
     return new Uint8Array(Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]));
   }
 
+  /** A secret sealed with any key this box opens, sealed again with the current key (key rotation). */
+  reseal(sealed: Uint8Array, associatedData: string, keyId: string): Uint8Array<ArrayBuffer> {
+    return this.seal(this.open(sealed, associatedData, keyId), associatedData);
+  }
+
   open(sealed: Uint8Array, associatedData: string, keyId: string): string {
     const key = this.#keys.get(keyId);
     if (!key) {

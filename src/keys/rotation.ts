@@ -21,10 +21,7 @@ export interface GrantSealed {
 
 /** The conditional update that re-seals one grant. Throws SecretBoxError when no configured key opens it. */
 function grantResealing(database: Database, box: SecretBox, grant: GrantSealed) {
-  const reseal = (sealed: Uint8Array, which: 'refresh' | 'access') => {
-    const ad = grantAssociatedData(grant.characterId, which);
-    return box.seal(box.open(sealed, ad, grant.keyId), ad);
-  };
+  const reseal = (sealed: Uint8Array, which: 'refresh' | 'access') => box.reseal(sealed, grantAssociatedData(grant.characterId, which), grant.keyId);
   return database.grant.updateMany({
     where: { characterId: grant.characterId, keyId: grant.keyId, version: grant.version },
     data: {
@@ -83,8 +80,7 @@ export async function rotateAll(database: Database, box: SecretBox, options: Rot
       return rows.map((row) => ({
         key: row.state,
         write: () => {
-          const ad = pendingLoginAssociatedData(row.state);
-          const secrets = box.seal(box.open(row.secrets, ad, row.keyId), ad);
+          const secrets = box.reseal(row.secrets, pendingLoginAssociatedData(row.state), row.keyId);
           return database.pendingLogin.updateMany({ where: { state: row.state, keyId: row.keyId }, data: { keyId: box.keyId, secrets } });
         },
       }));
@@ -99,8 +95,7 @@ export async function rotateAll(database: Database, box: SecretBox, options: Rot
       return rows.map((row) => ({
         key: row.id,
         write: () => {
-          const ad = confirmationAssociatedData(row.id);
-          const secrets = box.seal(box.open(row.secrets, ad, row.keyId), ad);
+          const secrets = box.reseal(row.secrets, confirmationAssociatedData(row.id), row.keyId);
           return database.linkConfirmation.updateMany({ where: { id: row.id, keyId: row.keyId }, data: { keyId: box.keyId, secrets } });
         },
       }));

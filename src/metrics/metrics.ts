@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { reusedFor } from '../util/reused.ts';
 import { BOT_VERSION } from '../version.ts';
 
 /**
@@ -95,8 +96,8 @@ export class Metrics {
   readFrom(sources: MetricSources): void {
     Object.assign(this.#sources, {
       ...sources,
-      ...(sources.logins ? { logins: atMostEvery(SCRAPE_READ_MS, sources.logins) } : {}),
-      ...(sources.queueDepth ? { queueDepth: atMostEvery(SCRAPE_READ_MS, sources.queueDepth) } : {}),
+      ...(sources.logins ? { logins: reusedFor(SCRAPE_READ_MS, sources.logins) } : {}),
+      ...(sources.queueDepth ? { queueDepth: reusedFor(SCRAPE_READ_MS, sources.queueDepth) } : {}),
     });
   }
 
@@ -107,23 +108,6 @@ export class Metrics {
 }
 
 const SCRAPE_READ_MS = 10_000;
-
-/** `read`, reused for `ms` (a failed read is not kept). */
-function atMostEvery<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (!last || now - last.at >= ms) {
-      const value = read();
-      const entry = { at: now, value };
-      last = entry;
-      value.catch(() => {
-        if (last === entry) last = undefined;
-      });
-    }
-    return last.value;
-  };
-}
 
 /** /characters/90000001/wallet → /characters/{id}/wallet: one series per route, not per character. */
 export function routeTemplate(path: string): string {

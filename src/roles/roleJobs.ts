@@ -7,6 +7,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { charactersOf } from '../links/roster.ts';
 import type { Logger } from '../log.ts';
 import type { RoleSync } from './roleSync.ts';
+import { reusedFor } from '../util/reused.ts';
 
 const MEMBER = 'roles:member';
 const GUILD = 'roles:guild';
@@ -75,25 +76,11 @@ export class RoleJobs {
   /** Reconcile a whole guild soon. */
   async guild(guildId: bigint): Promise<void> {
     // Called when a guild's rules or settings change: the next sighting reads them again.
-    this.#configured = undefined;
+    this.#configuredGuilds.forget();
     await this.options.queue.add(GUILD, { guildId: String(guildId) }, { key: `roles:guild:${guildId}` });
   }
 
-  #configured: { at: number; guilds: Promise<Set<bigint>> } | undefined;
-
-  #configuredGuilds(): Promise<Set<bigint>> {
-    const now = Date.now();
-    if (!this.#configured || now - this.#configured.at > CONFIGURED_GUILDS_TTL_MS) {
-      const guilds = this.options.roleSync.configuredGuilds().then((ids) => new Set(ids));
-      const entry = { at: now, guilds };
-      this.#configured = entry;
-      // A failed read is not remembered.
-      guilds.catch(() => {
-        if (this.#configured === entry) this.#configured = undefined;
-      });
-    }
-    return this.#configured.guilds;
-  }
+  readonly #configuredGuilds = reusedFor(CONFIGURED_GUILDS_TTL_MS, async () => new Set(await this.options.roleSync.configuredGuilds()));
 
   /** Something about a user's characters changed (link, unlink, main, dead login, new owner): sync them in every guild they are seen in. */
   async userChanged(userId: bigint): Promise<void> {
