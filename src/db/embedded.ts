@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { lockDataDir } from './dataDirLock.ts';
@@ -40,6 +41,7 @@ export async function startEmbeddedDatabase(dataDirInput: string): Promise<Embed
   let server: PGLiteSocketServer | undefined;
   let socketDir: string | undefined;
   try {
+    compileWebAssemblyForSize();
     db = await PGlite.create({ dataDir: join(dataDir, 'pgdata'), startParams: [...PGlite.defaultStartParams, ...SMALL_DATABASE_SETTINGS] });
     socketDir = socketDirectoryFor(dataDir);
     server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 3 });
@@ -63,6 +65,19 @@ export async function startEmbeddedDatabase(dataDirInput: string): Promise<Embed
         await lock.release();
       })()),
   };
+}
+
+/**
+ * PGlite is all of Postgres in WebAssembly. V8 compiles it first with its
+ * baseline compiler (Liftoff) and then recompiles hot functions with its
+ * optimizing one (TurboFan), keeping both; for a bot's few small queries the
+ * second tier costs memory and start time and buys nothing measurable.
+ * Process-wide, so only the embedded mode sets it, before PGlite compiles
+ * (`npm run bench -- --embedded startup`: 236 → 178 MB after start, and a faster
+ * start; see BENCHMARKS.md).
+ */
+function compileWebAssemblyForSize(): void {
+  setFlagsFromString('--liftoff-only');
 }
 
 /** A Unix socket path may hold about 107 bytes: long data directories get a socket in the temp directory. */

@@ -1,10 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { seedLinkedUsers } from '../../bench/support/seed.ts';
+import { createDatabase } from '../../src/db/client.ts';
 import { startEmbeddedDatabase } from '../../src/db/embedded.ts';
+import { applyPendingMigrations } from '../../src/db/migrations.ts';
+import { SecretBox } from '../../src/db/secretBox.ts';
 import { BotProcess, npmScriptArguments } from '../support/botProcess.ts';
 import { CORP, linkCharacter } from '../support/linking.ts';
 import { TestBed } from '../support/testBed.ts';
@@ -154,5 +159,53 @@ describe('the embedded database server', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('given a data directory made by the embedded mode of the version before (PGlite with its default settings)', () => {
+  let bed: TestBed;
+  const dataDir = mkdtempSync(join(tmpdir(), 'evebot-legacy-data-'));
+  const socketDir = mkdtempSync(join(tmpdir(), 'evebot-legacy-socket-'));
+  const LEGACY_USER = 350000000000000777n;
+  const LEGACY_PILOT = 96000001;
+
+  beforeAll(async () => {
+    bed = await TestBed.start({ embedded: true, startBot: false, env: { DATA_DIR: dataDir } });
+    bed.eve.addCorporation({ id: CORP.id, name: CORP.name, ticker: CORP.ticker });
+    // The old version's server, in its own process: it creates the directory, the migrations and one linked pilot go in.
+    const legacy = spawn(process.execPath, [join(import.meta.dirname, '../support/legacyEmbeddedServer.mjs'), dataDir, socketDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    await once(legacy.stdout!, 'data');
+    const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
+    await applyPendingMigrations(url);
+    const db = createDatabase(url, { maxConnections: 1 });
+    try {
+      await seedLinkedUsers(db, new SecretBox(bed.env.TOKEN_ENCRYPTION_KEY!), bed.eve, {
+        users: 1, charactersPerUser: 1, firstUserId: LEGACY_USER, firstCharacterId: LEGACY_PILOT,
+        corporationId: CORP.id, accessTtlSeconds: -60, realTokens: true, wallet: 4_321_000,
+      });
+    } finally {
+      await db.$disconnect();
+    }
+    legacy.stdin!.end();
+    expect(await once(legacy, 'exit')).toEqual([0, null]);
+  }, 120_000);
+  afterAll(async () => {
+    await bed?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(socketDir, { recursive: true, force: true });
+  });
+
+  it('then today\'s embedded mode opens it in place: the pilot is still linked and the stored refresh token still works', async () => {
+    const files = readdirSync(join(dataDir, 'pgdata')).sort();
+    await bed.startBot();
+    expect(bed.bot!.logs.some((l) => /DATABASE_URL is not set: using the embedded database/.test(String(l.msg)))).toBe(true);
+    // The access token stored by the old version has expired: /wallet refreshes it with the old refresh token.
+    const wallet = await bed.discord.sendCommand({ name: 'wallet', userId: String(LEGACY_USER) });
+    expect(JSON.stringify((await wallet.waitForReply((r) => !r.loading, 20_000)).embeds)).toContain('4.32m ISK');
+    expect(bed.eve.tokenRequests.filter((r) => r.grantType === 'refresh_token')).toHaveLength(1);
+    expect(await bed.bot!.stop()).toBe(0);
+    // Opened, not converted: the same directory layout, no backup made.
+    expect(readdirSync(join(dataDir, 'pgdata')).sort()).toEqual(files);
+    expect(readdirSync(dataDir).filter((name) => /backup|old/i.test(name))).toEqual([]);
   });
 });
