@@ -273,6 +273,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       apiUrl: config.DISCORD_API_URL,
       logger,
       membersIntent: config.DISCORD_MEMBERS_INTENT,
+      shards: config.DISCORD_SHARDS,
+      shardCount: config.DISCORD_SHARD_COUNT,
       onInteraction: (interaction) => void dispatcher!.handle(interaction),
       onGuildRemoved: (guildId) => void audit.botRemoved(BigInt(guildId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a guild')),
       onMemberLeft: (guildId, userId) =>
@@ -296,7 +298,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     mentions.update(registration.commands);
     collectStartupGarbage();
     const memory = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
-    logger.info({ version: BOT_VERSION, user: ready.user.tag, guilds: ready.guilds.cache.size, commands: commands.size, memoryMb: memory }, 'bot ready');
+    logger.info({ version: BOT_VERSION, user: ready.user.tag, guilds: ready.guilds.cache.size, shards: { ids: [...ready.ws.shards.keys()], count: ready.options.shardCount }, commands: commands.size, memoryMb: memory }, 'bot ready');
 
     let stopping: Promise<void> | undefined;
     return { httpAddress, client: ready, stop: () => (stopping ??= closeAll()) };

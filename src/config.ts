@@ -41,6 +41,20 @@ const variables = {
     schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true'),
     example: 'true',
   },
+  // Gateway shards this process connects: auto (all shards, as many as Discord recommends) or a list such as 0,1.
+  DISCORD_SHARDS: {
+    schema: z
+      .string()
+      .default('auto')
+      .refine((value) => value.trim() === 'auto' || /^\s*\d{1,5}(\s*,\s*\d{1,5})*\s*$/.test(value), 'must be auto or shard ids separated by commas, such as 0,1')
+      .transform((value): 'auto' | number[] => (value.trim() === 'auto' ? 'auto' : [...new Set(value.split(',').map((id) => Number(id.trim())))].sort((a, b) => a - b))),
+    example: '0,1',
+  },
+  // The bot's total number of shards over all its processes (needed with a list in DISCORD_SHARDS).
+  DISCORD_SHARD_COUNT: {
+    schema: z.coerce.number({ error: 'must be a number of shards' }).int('must be a whole number of shards').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').optional(),
+    example: '2',
+  },
   EVE_CLIENT_ID: { schema: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the 32-character client id of your CCP application'), example: '0123456789abcdef0123456789abcdef' },
   EVE_CLIENT_SECRET: { schema: z.string().min(16, 'must be the secret key of your CCP application'), example: 'your application secret' },
   EVE_CALLBACK_URL: { schema: callbackUrl, example: 'https://bot.example.org/sso/callback' },
@@ -165,6 +179,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${name} ${reason} (example: ${name}=${example})`);
     }
   }
+  problems.push(...shardProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config) as Config;
+}
+
+/** Rules between DISCORD_SHARDS and DISCORD_SHARD_COUNT (each one alone is checked by its schema). */
+function shardProblems(config: Record<string, unknown>): string[] {
+  const shards = config.DISCORD_SHARDS as 'auto' | number[] | undefined;
+  const count = config.DISCORD_SHARD_COUNT as number | undefined;
+  if (!Array.isArray(shards)) return [];
+  if (count === undefined) return ['DISCORD_SHARD_COUNT is missing: a list in DISCORD_SHARDS needs the total number of shards over all processes (example: DISCORD_SHARD_COUNT=2)'];
+  const outside = shards.filter((id) => id >= count);
+  return outside.length ? [`DISCORD_SHARDS must list ids from 0 to ${count - 1} (DISCORD_SHARD_COUNT=${count}); ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not`] : [];
 }

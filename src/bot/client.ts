@@ -9,6 +9,10 @@ export interface DiscordClientOptions {
   onInteraction: (interaction: Interaction) => void;
   /** also ask for the privileged Guild Members intent (DISCORD_MEMBERS_INTENT), so /audit can list a guild's members */
   membersIntent?: boolean;
+  /** shards this process connects (DISCORD_SHARDS); default auto */
+  shards?: 'auto' | number[];
+  /** total shards over all processes (DISCORD_SHARD_COUNT); default: Discord's recommendation */
+  shardCount?: number;
   /** the bot was removed from a guild (not a guild outage) */
   onGuildRemoved?: (guildId: string) => void;
   /** a member left a guild (only with the members intent) */
@@ -26,6 +30,7 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
   const client = new Client({
     intents: options.membersIntent ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers] : [GatewayIntentBits.Guilds],
     rest: { api: options.apiUrl, makeRequest: restRequest },
+    ...shardOptions(options.shards ?? 'auto', options.shardCount),
   });
   client.on(Events.InteractionCreate, options.onInteraction);
   // discord.js emits GuildDelete only when the bot left the guild; an outage is GuildUnavailable.
@@ -51,6 +56,18 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
     throw error;
   }
   return ready;
+}
+
+/**
+ * discord.js's shard options: `auto` with no count lets it ask Discord
+ * (GET /gateway/bot) how many shards to run and connect them all; a count
+ * alone connects every shard of that count; a list connects those shards of
+ * the count. Discord sends a guild's interactions to the one shard that owns
+ * it, (guild id >> 22) % count, so processes on other shards never see them.
+ */
+export function shardOptions(shards: 'auto' | number[], shardCount: number | undefined): { shards?: 'auto' | number[]; shardCount?: number } {
+  if (shards !== 'auto') return { shards, shardCount };
+  return shardCount === undefined ? { shards: 'auto' } : { shardCount };
 }
 
 /** Whether the gateway session is up (not connecting, reconnecting or resuming): for /readyz. */

@@ -26,6 +26,27 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('given gateway shards, then auto by default, a sorted list with its count, and one clear line for each mistake', () => {
+    expect(loadConfig(valid).DISCORD_SHARDS).toBe('auto');
+    expect(loadConfig(valid).DISCORD_SHARD_COUNT).toBeUndefined();
+    const listed = loadConfig({ ...valid, DISCORD_SHARDS: ' 3, 1,1 ', DISCORD_SHARD_COUNT: '4' });
+    expect(listed.DISCORD_SHARDS).toEqual([1, 3]);
+    expect(listed.DISCORD_SHARD_COUNT).toBe(4);
+    expect(loadConfig({ ...valid, DISCORD_SHARD_COUNT: '2' }).DISCORD_SHARDS).toBe('auto');
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...valid, ...env });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ DISCORD_SHARDS: '0,1' })).toEqual([expect.stringMatching(/^DISCORD_SHARD_COUNT is missing: a list in DISCORD_SHARDS needs the total/)]);
+    expect(problems({ DISCORD_SHARDS: '0,2,5', DISCORD_SHARD_COUNT: '2' })).toEqual(['DISCORD_SHARDS must list ids from 0 to 1 (DISCORD_SHARD_COUNT=2); 2, 5 are not']);
+    expect(problems({ DISCORD_SHARDS: 'first' })).toEqual(['DISCORD_SHARDS must be auto or shard ids separated by commas, such as 0,1 (example: DISCORD_SHARDS=0,1)']);
+    expect(problems({ DISCORD_SHARDS: '-1', DISCORD_SHARD_COUNT: '0' })).toHaveLength(2);
+  });
+
   it('given previous encryption keys, then a list of them; a malformed one is refused and they are secrets', async () => {
     const old = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64')];
     const config = loadConfig({ ...valid, TOKEN_ENCRYPTION_OLD_KEYS: ` ${old[0]} ,${old[1]},` });

@@ -267,7 +267,8 @@ export class Gateway {
 
   /**
    * Which connection gets an event for a guild: the given index, else the first
-   * ready one whose shard owns the guild (DMs go to shard 0), else the first ready one.
+   * ready one whose shard owns the guild (DMs go to shard 0). With no session
+   * on that shard Discord delivers it nowhere, and so does the fake: it throws.
    */
   pickConnection(guildId: string | undefined, index?: number): number {
     if (index !== undefined) {
@@ -280,7 +281,8 @@ export class Gateway {
       const [id, count] = c.shard ?? [0, 1];
       return guildId ? shardForGuild(guildId, count) === id : id === 0;
     });
-    const chosen = owner ?? ready[0];
+    if (!owner && ready.length) throw new Error(`fake discord: no ready gateway session on the shard of ${guildId ? `guild ${guildId}` : 'direct messages (shard 0)'}`);
+    const chosen = owner;
     if (!chosen) throw new Error('fake discord: no ready gateway connection (did the bot log in? await fake.waitForReady())');
     return chosen.index;
   }

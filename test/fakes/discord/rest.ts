@@ -52,7 +52,7 @@ route('GET', '/gateway', false, ({ state }) => ok({ url: gatewayUrl(state) }));
 route('GET', '/gateway/bot', true, ({ state }) =>
   ok({
     url: gatewayUrl(state),
-    shards: 1,
+    shards: state.recommendedShards,
     session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
   }),
 );

@@ -105,6 +105,8 @@ export class FakeState {
   /** the per-guild bucket of PATCH /guilds/:guild/members/:user */
   readonly memberLimiter: RateLimiter;
   /** set by FakeDiscord: sends a guild event to the sessions that have `intent` and own the guild's shard */
+  /** GET /gateway/bot's `shards` */
+  readonly recommendedShards: number;
   onGuildEvent: (guildId: string, t: string, d: unknown, intent: number) => void = () => undefined;
 
   constructor(options: FakeDiscordOptions, botToken: string) {
@@ -113,6 +115,7 @@ export class FakeState {
     this.botToken = botToken;
     this.callbackDeadlineMs = options.callbackDeadlineMs;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
+    this.recommendedShards = options.recommendedShards ?? 1;
     this.memberLimiter = new RateLimiter(options.memberRateLimit ?? { limit: 10, windowMs: 10_000 }, 'PATCH /guilds/:guild/members/:user');
     this.users.set(this.botUserId, { id: this.botUserId, username: options.botUsername ?? 'Fake Bot', globalName: null, bot: true });
     const guilds = options.guilds ?? [{ id: DEFAULT_GUILD_ID, name: 'Fake Corp' }];

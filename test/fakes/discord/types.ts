@@ -55,6 +55,8 @@ export interface FakeDiscordOptions {
   botUsername?: string;
   /** default one guild */
   guilds?: FakeGuildInput[];
+  /** what GET /gateway/bot recommends as the number of shards (default 1, Discord's answer below 1,000 guilds) */
+  recommendedShards?: number;
   /** HELLO heartbeat_interval in ms (default 41250, Discord's value) */
   heartbeatIntervalMs?: number;
   /**
