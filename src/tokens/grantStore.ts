@@ -51,7 +51,7 @@ interface RawGrant {
 const COLUMNS = Prisma.sql`g.character_id, g.key_id, g.refresh_token, g.access_token, g.access_token_expires_at, g.scopes,
   g.status::text AS status, g.invalid_reason, g.last_refreshed_at, g.rotated_at, g.refresh_uncertain_at, g.first_refusal_at, g.version, g.created_at,
   c.name, c.owner_hash, c.discord_user_id,
-  EXISTS (SELECT 1 FROM "discord_user" u WHERE u.main_character_id = c.id) AS is_main`;
+  EXISTS (SELECT 1 FROM "discord_user" u WHERE u.id = c.discord_user_id AND u.main_character_id = c.id) AS is_main`;
 
 function toRow(row: RawGrant): GrantRow {
   return {

@@ -15,6 +15,7 @@ import {
 const WALLET = 'esi-wallet.read_character_wallet.v1';
 const SKILLS = 'esi-skills.read_skills.v1';
 const USER = 200000000000000001n;
+import { readGrants } from '../../src/tokens/grantStore.ts';
 import { useTokenTestBed } from './harness.ts';
 
 const bed = useTokenTestBed({ user: USER, firstCharacterId: 91000000 });
@@ -227,3 +228,20 @@ describe('sealed grant tokens', () => {
   });
 });
 
+
+describe('readGrants: the main flag', () => {
+  it("given another user's main pointing at this user's character, then the character is not this user's main; only its own user's choice counts", async () => {
+    const mine = await linked(600);
+    const other = 200000000000000099n;
+    await bed.db.discordUser.create({ data: { id: other, mainCharacterId: mine.characterId } });
+    bed.defer(() => bed.db.discordUser.delete({ where: { id: other } }));
+    bed.defer(() => bed.db.discordUser.update({ where: { id: USER }, data: { mainCharacterId: null } }));
+    const before = await readGrants(bed.db, { discordUserId: USER });
+    expect(before.get(mine.characterId)?.character.isMain).toBe(false);
+
+    await bed.db.discordUser.update({ where: { id: other }, data: { mainCharacterId: null } });
+    await bed.db.discordUser.update({ where: { id: USER }, data: { mainCharacterId: mine.characterId } });
+    const after = await readGrants(bed.db, { discordUserId: USER });
+    expect(after.get(mine.characterId)?.character.isMain).toBe(true);
+  });
+});
