@@ -6,10 +6,10 @@ import { AuditMemberNotInGuildError, AuditOutsideGuildError } from '../src/audit
 import { UserFacingError } from '../src/errors.ts';
 import { eventsReply, memberReply, settingsReply, summaryReply, type Mentions } from './_auditFormat.ts';
 import { memberDisplayName } from './_displayName.ts';
+import { guildMemberList } from './_memberList.ts';
+import type { Services } from '../src/services.ts';
 
 const EVENTS_SHOWN = 25;
-/** Discord sends a big guild's members in chunks; past this, give up and say so. */
-const MEMBER_LIST_TIMEOUT_MS = 20_000;
 
 const audit: Command = {
   data: new SlashCommandBuilder()
@@ -46,11 +46,11 @@ const audit: Command = {
       case 'member':
         return member(interaction, services.audit, access, mentions);
       case 'events':
-        return events(interaction, services.audit, access, mentions);
+        return events(interaction, services, access, mentions);
       case 'settings':
-        return settings(interaction, services.audit, access, mentions);
+        return settings(interaction, services, access, mentions);
       default:
-        return summary(interaction, services.audit, access, mentions);
+        return summary(interaction, services, access, mentions);
     }
   },
 };
@@ -68,20 +68,19 @@ function requesterOf(interaction: ChatInputCommandInteraction<'raw' | 'cached'>)
 }
 
 /** With the Guild Members intent: every member (bots left out) from Discord; without it: undefined (the service uses who it has seen). */
-async function listedMembers(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService): Promise<ListedMember[] | undefined> {
-  if (!service.listsGuildMembers) return undefined;
-  try {
-    const guild = interaction.guild ?? (await interaction.client.guilds.fetch(interaction.guildId));
-    const members = await guild.members.fetch({ time: MEMBER_LIST_TIMEOUT_MS });
-    return [...members.values()].filter((m) => !m.user.bot).map((m) => ({ discordUserId: BigInt(m.id), name: m.user.username }));
-  } catch (error) {
-    throw new UserFacingError('Discord did not send the member list of this server in time. Please try again in a minute.', { cause: error });
-  }
+async function listedMembers(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services): Promise<ListedMember[] | undefined> {
+  if (!services.audit.listsGuildMembers) return undefined;
+  const members = await guildMemberList(services, BigInt(interaction.guildId));
+  return members.filter((m) => !m.bot).map((m) => ({ discordUserId: m.userId, name: m.username }));
 }
 
-async function summary(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
-  const report = await service.report(access, await listedMembers(interaction, service));
-  return summaryReply({ report, guildName: interaction.guild?.name ?? null, mentions });
+async function summary(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
+  const [report, guild] = await Promise.all([
+    listedMembers(interaction, services).then((members) => services.audit.report(access, members)),
+    // Only for the title and the CSV's name: without it they use the guild's id.
+    services.guilds.guild(BigInt(interaction.guildId)).catch(() => undefined),
+  ]);
+  return summaryReply({ report, guildName: guild?.name ?? null, mentions });
 }
 
 async function member(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
@@ -93,12 +92,13 @@ async function member(interaction: ChatInputCommandInteraction<'raw' | 'cached'>
   return memberReply({ ...found, displayName, mentions });
 }
 
-async function events(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
-  const found = await service.events(access, await listedMembers(interaction, service), EVENTS_SHOWN);
+async function events(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
+  const found = await services.audit.events(access, await listedMembers(interaction, services), EVENTS_SHOWN);
   return eventsReply({ ...found, mentions });
 }
 
-async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, service: AuditService, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
+async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
+  const service = services.audit;
   const role = interaction.options.getRole('admin_role');
   const corporations = interaction.options.getString('corporations');
   const removeRole = interaction.options.getBoolean('remove_admin_role') ?? false;
@@ -115,7 +115,7 @@ async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached
       ...(corporations !== null ? { corporations } : {}),
     },
     // Which corporations this server may track depends on who its members are.
-    corporations !== null ? await listedMembers(interaction, service) : undefined,
+    corporations !== null ? await listedMembers(interaction, services) : undefined,
   );
   return settingsReply({ ...saved, saved: true, listsMembers, mentions });
 }

@@ -19,8 +19,7 @@ import {
   type Mentions,
 } from './_rolesFormat.ts';
 import { memberDisplayName } from './_displayName.ts';
-
-const MEMBER_LIST_TIMEOUT_MS = 20_000;
+import { guildMemberList } from './_memberList.ts';
 
 const roles: Command = {
   data: new SlashCommandBuilder()
@@ -111,7 +110,7 @@ const roles: Command = {
       canManageRoles: interaction.memberPermissions.has(PermissionFlagsBits.ManageRoles) || interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
     };
     services.roleAdmin.assertMayManage(access);
-    assertOutranks(interaction, String(roleId));
+    await assertOutranks(interaction, services, String(roleId));
     const stripped = await services.roleSync.stripRole(BigInt(interaction.guildId), roleId, access.discordUserId);
     return roleStrippedReply({ roleId, stripped });
   },
@@ -120,44 +119,38 @@ const roles: Command = {
 /**
  * Whether the caller could give this role themselves: Discord lets a member
  * assign only roles below their own highest (the owner and administrators
- * excepted), and the bot must not lend its rank to anyone.
+ * excepted), and the bot must not lend its rank to anyone. The caller's
+ * roles come with the interaction; the roles' order is read from Discord
+ * now, not from a cache.
  */
-function callerOutranks(interaction: ChatInputCommandInteraction<'raw' | 'cached'> | ButtonInteraction<'raw' | 'cached'>, roleId: string): boolean {
-  if (interaction.memberPermissions.has(PermissionFlagsBits.Administrator)) return true;
-  const guild = interaction.guild;
-  if (!guild) return false;
-  if (guild.ownerId === interaction.user.id) return true;
-  const target = guild.roles.cache.get(roleId);
-  if (!target) return false;
-  const memberRoles = interaction.member.roles;
-  const ids = Array.isArray(memberRoles) ? memberRoles : [...memberRoles.cache.keys()];
-  const highest = Math.max(0, ...ids.map((id) => guild.roles.cache.get(id)?.position ?? 0));
-  return highest > target.position;
-}
-
-function assertOutranks(interaction: ChatInputCommandInteraction<'raw' | 'cached'> | ButtonInteraction<'raw' | 'cached'>, roleId: string): void {
-  if (!callerOutranks(interaction, roleId)) {
-    // By name, not a mention: error replies carry no allowed_mentions.
-    const name = interaction.guild?.roles.cache.get(roleId)?.name;
-    const role = name ? `**${escapeMarkdown(name)}**` : 'That role';
-    throw new UserFacingError(`${role} is not below your highest role, so you cannot hand it out (Discord would not let you either). Ask someone above it.`);
+async function assertOutranks(
+  interaction: ChatInputCommandInteraction<'raw' | 'cached'> | ButtonInteraction<'raw' | 'cached'>,
+  services: Services,
+  roleId: string,
+): Promise<void> {
+  if (interaction.memberPermissions.has(PermissionFlagsBits.Administrator)) return;
+  const guild = await services.guilds.guild(BigInt(interaction.guildId), { fresh: true });
+  const target = guild?.roles.find((role) => String(role.id) === roleId);
+  if (guild && guild.ownerId === BigInt(interaction.user.id)) return;
+  if (guild && target) {
+    const memberRoles = interaction.member.roles;
+    const ids = new Set(Array.isArray(memberRoles) ? memberRoles : [...memberRoles.cache.keys()]);
+    const highest = Math.max(0, ...guild.roles.filter((role) => ids.has(String(role.id))).map((role) => role.position));
+    if (highest > target.position) return;
   }
+  // By name, not a mention: error replies carry no allowed_mentions.
+  const role = target ? `**${escapeMarkdown(target.name)}**` : 'That role';
+  throw new UserFacingError(`${role} is not below your highest role, so you cannot hand it out (Discord would not let you either). Ask someone above it.`);
 }
 
-async function memberIds(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint): Promise<bigint[]> {
+async function memberIds(services: Services, guildId: bigint): Promise<bigint[]> {
   if (!services.audit.listsGuildMembers) return services.roleSync.knownMemberIds(guildId);
-  try {
-    const guild = interaction.guild ?? (await interaction.client.guilds.fetch(interaction.guildId));
-    const members = await guild.members.fetch({ time: MEMBER_LIST_TIMEOUT_MS });
-    return [...members.keys()].map(BigInt);
-  } catch (error) {
-    throw new UserFacingError('Discord did not send the member list of this server in time. Please try again in a minute.', { cause: error });
-  }
+  return (await guildMemberList(services, guildId)).map((member) => member.userId);
 }
 
 async function add(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, guildId: bigint, access: RoleAccess): Promise<Reply> {
   const role = interaction.options.getRole('role', true);
-  assertOutranks(interaction, role.id);
+  await assertOutranks(interaction, services, role.id);
   const result = await services.roleAdmin.addRule(
     guildId,
     access,
@@ -168,7 +161,7 @@ async function add(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, s
       linked: interaction.options.getBoolean('linked'),
       through: interaction.options.getString('through') === 'any' ? 'any' : 'main',
     },
-    await memberIds(interaction, services, guildId),
+    await memberIds(services, guildId),
   );
   await services.roleSync.requestGuildSync(guildId);
   return ruleAddedReply({ roleId: BigInt(role.id), rule: result.rule, targetName: result.targetName, added: result.added });
@@ -199,7 +192,7 @@ async function settings(interaction: ChatInputCommandInteraction<'raw' | 'cached
   const clearExempt = interaction.options.getBoolean('no_nickname_exempt_role') ?? false;
   const clearUnlinked = interaction.options.getBoolean('no_unlinked_role') ?? false;
   if ((exempt && clearExempt) || (unlinked && clearUnlinked)) throw new UserFacingError('Give a role or clear it, not both.');
-  if (unlinked) assertOutranks(interaction, unlinked.id);
+  if (unlinked) await assertOutranks(interaction, services, unlinked.id);
   const change = {
     ...(grace !== null ? { graceHours: grace } : {}),
     ...(exempt ? { nicknameExemptRoleId: BigInt(exempt.id) } : clearExempt ? { nicknameExemptRoleId: null } : {}),

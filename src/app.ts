@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Client } from 'discord.js';
+import { Routes, type APIApplication, type APIUser, type Client, type Interaction, type REST } from 'discord.js';
 import { AuditService } from './audit/auditService.ts';
 import { GuildMemberRecorder } from './audit/guildMembers.ts';
 import { connectDiscord, isGatewayReady } from './bot/client.ts';
@@ -9,6 +9,10 @@ import { observeRest } from './bot/restMetrics.ts';
 import { countLogins } from './tokens/grantStore.ts';
 import { Metrics, routeTemplate } from './metrics/metrics.ts';
 import { Dispatcher } from './bot/dispatcher.ts';
+import { GatewayLeader } from './bot/gatewayLeader.ts';
+import { createRestOnlyClient, HttpInteractions } from './bot/httpInteractions.ts';
+import { InteractionSignature } from './bot/interactionSignature.ts';
+import { interactionsRoute, INTERACTIONS_PATH, MAX_INTERACTION_BYTES } from './http/interactionsRoute.ts';
 import { createInteractionRest } from './bot/interactionRest.ts';
 import { registerCommands } from './bot/registration.ts';
 import { commandDefinitions, loadCommands } from './bot/registry.ts';
@@ -47,7 +51,6 @@ import type { Services } from './services.ts';
 
 export interface App {
   readonly httpAddress: AddressInfo;
-  readonly client: Client<true>;
   /** stop taking work, finish what is in flight (bounded), close everything in reverse order */
   stop(): Promise<void>;
 }
@@ -66,6 +69,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let http: HttpServer | undefined;
   let metricsHttp: HttpServer | undefined;
   let client: Client | undefined;
+  let restClient: Client | undefined;
+  let leader: GatewayLeader | undefined;
+  // Who the bot is on Discord: from the gateway's READY, or over REST with HTTP interactions.
+  let botUser: { id: string; username: string; tag: string } | undefined;
   let sso: SsoClient | undefined;
   let esi: EsiClient | undefined;
   let target: DatabaseTarget | undefined;
@@ -80,7 +87,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       ['close http server', http && (() => http!.close())],
       ['close metrics server', metricsHttp && (() => metricsHttp!.close())],
       ['stop background jobs', jobs && (() => jobs!.stop())],
-      ['disconnect from discord', client && (() => client!.destroy())],
+      ['disconnect from discord', () => Promise.all([leader?.stop(), client?.destroy(), restClient?.destroy()])],
       ['write pending guild sightings', recorder && (() => recorder!.close())],
       ['close EVE clients', () => Promise.all([sso?.close(), esi?.close()])],
       ['close database', database && (() => database!.$disconnect())],
@@ -188,7 +195,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       membersIntent: config.DISCORD_MEMBERS_INTENT,
       sightingTtlMs: config.AUDIT_SIGHTING_DAYS * 24 * 60 * 60 * 1000,
     });
-    const discordGuilds = new RestDiscordGuilds(notifier.rest, () => client?.user?.id ?? botUserIdOf(config.DISCORD_TOKEN));
+    const discordGuilds = new RestDiscordGuilds(notifier.rest, () => botUser?.id ?? botUserIdOf(config.DISCORD_TOKEN));
     const sightingTtlMs = config.AUDIT_SIGHTING_DAYS * 24 * 60 * 60 * 1000;
     const roleSync = new RoleSync({
       database,
@@ -217,7 +224,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await queue.every('audit:expire-sightings', 60 * 60 * 1000);
     await queue.every('links:expire-stale', Math.min(30_000, Math.max(1_000, linkTimeoutMs / 4)));
     await roleJobs.schedule();
-    const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit, roleAdmin, roleSync };
+    const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit, roleAdmin, roleSync, guilds: discordGuilds };
     dispatcher = new Dispatcher({
       commands,
       context: { services, commands: [...commands.values()], mentions },
@@ -238,12 +245,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
     http = new HttpServer(logger);
     // The pages name the bot as Discord knows it, once connected (they are served before).
-    const site: Site = { botName: () => client?.user?.username ?? DEFAULT_BOT_NAME, projectUrl: PROJECT_URL };
+    const site: Site = { botName: () => botUser?.username ?? DEFAULT_BOT_NAME, projectUrl: PROJECT_URL };
     // First: a callback URL at / replaces it.
     http.get('/', homeRoute(site), { head: true });
     http.get('/healthz', healthRoute(), { head: true });
     const db = database;
-    http.get('/readyz', readinessRoute({ database: db, gatewayReady: () => isGatewayReady(client) }), { head: true });
+    // With HTTP interactions commands need no gateway: it only carries events, on one process.
+    const httpInteractions = config.DISCORD_PUBLIC_KEY !== undefined;
+    http.get('/readyz', readinessRoute({ database: db, gatewayReady: () => httpInteractions || isGatewayReady(client) }), { head: true });
     metrics.readFrom({
       logins: () => countLogins(db),
       queueDepth: () => queue.depth(),
@@ -263,33 +272,71 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     http.get(callbackPath, ssoCallbackRoute(links, logger, site));
     http.post(callbackPath, ssoConfirmRoute(links, logger, site));
     http.get(SHORT_LINK_PATH, ssoStartRoute(links, logger, site));
+    if (config.DISCORD_PUBLIC_KEY) {
+      restClient = createRestOnlyClient(config.DISCORD_TOKEN, config.DISCORD_API_URL);
+      observeRest(restClient.rest, metrics);
+      const receiver = new HttpInteractions(restClient, dispatcher);
+      http.postRaw(INTERACTIONS_PATH, interactionsRoute(new InteractionSignature(config.DISCORD_PUBLIC_KEY), receiver, logger), MAX_INTERACTION_BYTES);
+    }
     const httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
       throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
     });
     logger.info({ host: httpAddress.address, port: httpAddress.port }, 'http server listening');
 
-    const ready = await connectDiscord({
+    const gatewayOptions = {
       token: config.DISCORD_TOKEN,
       apiUrl: config.DISCORD_API_URL,
       logger,
       membersIntent: config.DISCORD_MEMBERS_INTENT,
       shards: config.DISCORD_SHARDS,
       shardCount: config.DISCORD_SHARD_COUNT,
-      onInteraction: (interaction) => void dispatcher!.handle(interaction),
-      onGuildRemoved: (guildId) => void audit.botRemoved(BigInt(guildId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a guild')),
-      onMemberLeft: (guildId, userId) =>
+      onInteraction: (interaction: Interaction) => void dispatcher!.handle(interaction),
+      onGuildRemoved: (guildId: string) => void audit.botRemoved(BigInt(guildId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a guild')),
+      onMemberLeft: (guildId: string, userId: string) =>
         void audit.memberLeft(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a member who left')),
-      onMemberJoined: (guildId, userId) => void roleJobs.memberSeen(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not schedule a role sync')),
-    }).catch((error: unknown) => {
-      throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
-    });
-    client = ready;
-    observeRest(ready.rest, metrics);
+      onMemberJoined: (guildId: string, userId: string) => void roleJobs.memberSeen(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not schedule a role sync')),
+    };
+    const connectGateway = async () => {
+      const connected = await connectDiscord(gatewayOptions);
+      observeRest(connected.rest, metrics);
+      return connected;
+    };
+    let identity: { rest: REST; applicationId: string };
+    if (restClient) {
+      // HTTP interactions: the bot's identity over REST; the gateway, if any, is the elected leader's.
+      const rest = restClient.rest;
+      const [me, application] = await Promise.all([rest.get(Routes.user()), rest.get(Routes.currentApplication())]).catch((error: unknown) => {
+        throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
+      });
+      botUser = { id: (me as APIUser).id, username: (me as APIUser).username, tag: (me as APIUser).username };
+      identity = { rest, applicationId: (application as APIApplication).id };
+      if (config.DISCORD_GATEWAY !== 'off') {
+        const lead = async () => {
+          const connected = await connectGateway();
+          client = connected;
+          return { stop: () => connected.destroy() };
+        };
+        if (target.embedded) {
+          // One process per data directory: it is the leader.
+          await lead();
+        } else {
+          leader = new GatewayLeader({ databaseUrl, applicationId: identity.applicationId, logger, lead });
+          leader.start();
+        }
+      }
+    } else {
+      const ready = await connectGateway().catch((error: unknown) => {
+        throw new StartupError(`Cannot log in to Discord: ${(error as Error).message}`, { cause: error });
+      });
+      client = ready;
+      botUser = { id: ready.user.id, username: ready.user.username, tag: ready.user.tag };
+      identity = { rest: ready.rest, applicationId: ready.application.id };
+    }
     await queue.start();
 
     const registration = await registerCommands({
-      rest: ready.rest,
-      applicationId: ready.application.id,
+      rest: identity.rest,
+      applicationId: identity.applicationId,
       guildId: config.DISCORD_GUILD_ID,
       definitions: commandDefinitions(commands),
       database,
@@ -298,10 +345,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     mentions.update(registration.commands);
     collectStartupGarbage();
     const memory = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)]));
-    logger.info({ version: BOT_VERSION, user: ready.user.tag, guilds: ready.guilds.cache.size, shards: { ids: [...ready.ws.shards.keys()], count: ready.options.shardCount }, commands: commands.size, memoryMb: memory }, 'bot ready');
+    const transport = restClient
+      ? { interactions: 'http', gateway: config.DISCORD_GATEWAY === 'off' ? 'off' : target.embedded ? 'this process' : 'one elected process' }
+      : { interactions: 'gateway', guilds: client!.guilds.cache.size, shards: { ids: [...client!.ws.shards.keys()], count: client!.options.shardCount } };
+    logger.info({ version: BOT_VERSION, user: botUser.tag, ...transport, commands: commands.size, memoryMb: memory }, 'bot ready');
 
     let stopping: Promise<void> | undefined;
-    return { httpAddress, client: ready, stop: () => (stopping ??= closeAll()) };
+    return { httpAddress, stop: () => (stopping ??= closeAll()) };
   } catch (error) {
     await closeAll();
     throw error;

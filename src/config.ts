@@ -55,6 +55,21 @@ const variables = {
     schema: z.coerce.number({ error: 'must be a number of shards' }).int('must be a whole number of shards').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').optional(),
     example: '2',
   },
+  // Set: Discord posts interactions to <public URL>/interactions (HTTP interactions), signed with this key.
+  DISCORD_PUBLIC_KEY: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-f]{64}$/i, "must be the application's public key: 64 hexadecimal characters (Developer Portal → General Information)")
+      .transform((value) => value.toLowerCase())
+      .optional(),
+    example: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  },
+  // auto: over the gateway every process connects its shards; with HTTP interactions one elected process holds the gateway (events only). off: no gateway.
+  DISCORD_GATEWAY: {
+    schema: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
+    example: 'off',
+  },
   EVE_CLIENT_ID: { schema: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the 32-character client id of your CCP application'), example: '0123456789abcdef0123456789abcdef' },
   EVE_CLIENT_SECRET: { schema: z.string().min(16, 'must be the secret key of your CCP application'), example: 'your application secret' },
   EVE_CALLBACK_URL: { schema: callbackUrl, example: 'https://bot.example.org/sso/callback' },
@@ -179,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${name} ${reason} (example: ${name}=${example})`);
     }
   }
-  problems.push(...shardProblems(config));
+  problems.push(...shardProblems(config), ...transportProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config) as Config;
 }
@@ -192,4 +207,10 @@ function shardProblems(config: Record<string, unknown>): string[] {
   if (count === undefined) return ['DISCORD_SHARD_COUNT is missing: a list in DISCORD_SHARDS needs the total number of shards over all processes (example: DISCORD_SHARD_COUNT=2)'];
   const outside = shards.filter((id) => id >= count);
   return outside.length ? [`DISCORD_SHARDS must list ids from 0 to ${count - 1} (DISCORD_SHARD_COUNT=${count}); ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not`] : [];
+}
+
+/** DISCORD_GATEWAY=off leaves commands no way in unless Discord posts them over HTTP. */
+function transportProblems(config: Record<string, unknown>): string[] {
+  if (config.DISCORD_GATEWAY !== 'off' || config.DISCORD_PUBLIC_KEY !== undefined) return [];
+  return ['DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without HTTP interactions, commands arrive over the gateway (example: DISCORD_PUBLIC_KEY=<the public key of your Discord application>)'];
 }

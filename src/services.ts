@@ -3,6 +3,7 @@ import type { Database } from './db/client.ts';
 import type { EsiBudget, EsiCallOptions, UniverseIds } from './esi/index.ts';
 import type { CharacterService } from './links/characterService.ts';
 import type { LinkService } from './links/linkService.ts';
+import type { DiscordGuilds } from './roles/discordGuilds.ts';
 import type { RoleAdmin } from './roles/roleAdmin.ts';
 import type { RoleSync } from './roles/roleSync.ts';
 import type { Logger } from './log.ts';
@@ -40,4 +41,6 @@ export interface Services {
   readonly roleAdmin: RoleAdmin;
   /** applies the rules to members */
   readonly roleSync: RoleSync;
+  /** what Discord says of a guild and its members, over REST: the same whether interactions come over the gateway or HTTP */
+  readonly guilds: DiscordGuilds;
 }

@@ -29,9 +29,9 @@ export class RestDiscordGuilds implements DiscordGuilds {
     private readonly botUserId: () => string,
   ) {}
 
-  guild(guildId: bigint): Promise<GuildSnapshot | undefined> {
+  guild(guildId: bigint, options: { fresh?: boolean } = {}): Promise<GuildSnapshot | undefined> {
     const cached = this.#guilds.get(guildId);
-    if (cached && Date.now() - cached.at < GUILD_TTL_MS) return cached.value;
+    if (cached && !options.fresh && Date.now() - cached.at < GUILD_TTL_MS) return cached.value;
     const value = this.#readGuild(guildId);
     this.#guilds.set(guildId, { at: Date.now(), value });
     value.catch(() => this.#guilds.delete(guildId));
@@ -79,7 +79,7 @@ export class RestDiscordGuilds implements DiscordGuilds {
   }
 
   async #readGuild(guildId: bigint): Promise<GuildSnapshot | undefined> {
-    let guild: { id: string; owner_id: string; roles: ApiRole[] };
+    let guild: { id: string; name: string; owner_id: string; roles: ApiRole[] };
     let me: ApiMember;
     try {
       guild = (await this.rest.get(Routes.guild(String(guildId)))) as typeof guild;
@@ -96,6 +96,7 @@ export class RestDiscordGuilds implements DiscordGuilds {
     const highest = mine.reduce<(typeof roles)[number] | undefined>((top, r) => (!top || r.position > top.position ? r : top), undefined);
     return {
       guildId,
+      name: guild.name,
       ownerId: BigInt(guild.owner_id),
       everyoneId: guildId,
       roles: roles.map(({ permissions: _p, ...role }) => role),

@@ -54,9 +54,14 @@ export class Dispatcher {
     return this.#inFlight.size;
   }
 
-  handle(interaction: Interaction): Promise<void> {
-    if (!this.#accepting) return this.#refuseWhileStopping(interaction);
-    const work = this.#route(interaction).catch((error: unknown) => {
+  /**
+   * Answers one interaction, whichever transport brought it. `firstResponse`
+   * is called once Discord has taken the first response (the HTTP transport
+   * answers Discord's POST then).
+   */
+  handle(interaction: Interaction, firstResponse?: () => void): Promise<void> {
+    if (!this.#accepting) return this.#refuseWhileStopping(interaction, firstResponse);
+    const work = this.#route(interaction, firstResponse).catch((error: unknown) => {
       this.options.logger.error({ err: error, interactionId: interaction.id }, 'interaction handling failed');
     });
     this.#inFlight.add(work);
@@ -77,10 +82,10 @@ export class Dispatcher {
     return finished;
   }
 
-  async #route(interaction: Interaction): Promise<void> {
+  async #route(interaction: Interaction, firstResponse: (() => void) | undefined): Promise<void> {
     const seen = this.#recordGuildUser(interaction);
     try {
-      await this.#answer(interaction);
+      await this.#answer(interaction, firstResponse);
     } finally {
       await seen;
     }
@@ -95,15 +100,15 @@ export class Dispatcher {
     });
   }
 
-  async #answer(interaction: Interaction): Promise<void> {
-    if (interaction.isChatInputCommand()) return this.#command(interaction);
-    if (interaction.isAutocomplete()) return this.#autocomplete(interaction);
-    if (interaction.isButton()) return this.#button(interaction);
+  async #answer(interaction: Interaction, firstResponse: (() => void) | undefined): Promise<void> {
+    if (interaction.isChatInputCommand()) return this.#command(interaction, firstResponse);
+    if (interaction.isAutocomplete()) return this.#autocomplete(interaction, firstResponse);
+    if (interaction.isButton()) return this.#button(interaction, firstResponse);
   }
 
-  async #command(interaction: ChatInputCommandInteraction): Promise<void> {
+  async #command(interaction: ChatInputCommandInteraction, firstResponse: (() => void) | undefined): Promise<void> {
     const command = this.options.commands.get(interaction.commandName);
-    const responder = new InteractionResponder(interaction, command?.ephemeral ?? true, false, this.options.webhookRest, this.#acknowledged(interaction));
+    const responder = new InteractionResponder(interaction, command?.ephemeral ?? true, false, this.options.webhookRest, this.#acknowledged(interaction, firstResponse));
     if (!command) {
       await responder.send({ content: 'This command is not known to the bot any more; it may have been removed.' });
       return;
@@ -114,10 +119,10 @@ export class Dispatcher {
     );
   }
 
-  async #button(interaction: ButtonInteraction): Promise<void> {
+  async #button(interaction: ButtonInteraction, firstResponse: (() => void) | undefined): Promise<void> {
     const [name] = interaction.customId.split(':', 1);
     const command = name ? this.options.commands.get(name) : undefined;
-    const responder = new InteractionResponder(interaction, true, true, this.options.webhookRest, this.#acknowledged(interaction));
+    const responder = new InteractionResponder(interaction, true, true, this.options.webhookRest, this.#acknowledged(interaction, firstResponse));
     if (!command?.button) {
       await responder.send({ content: 'This button is no longer active.', components: [] });
       return;
@@ -127,7 +132,7 @@ export class Dispatcher {
     );
   }
 
-  async #autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+  async #autocomplete(interaction: AutocompleteInteraction, firstResponse: (() => void) | undefined): Promise<void> {
     const command = this.options.commands.get(interaction.commandName);
     let choices: { name: string; value: string }[] = [];
     try {
@@ -137,12 +142,16 @@ export class Dispatcher {
       this.options.logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed');
     }
     await interaction.respond(fitChoices(choices));
+    firstResponse?.();
   }
 
-  /** The responder's hook for its first response: the acknowledgement lag, measured from the interaction's creation. */
-  #acknowledged(interaction: ChatInputCommandInteraction | ButtonInteraction): (() => void) | undefined {
+  /** The responder's hook for its first response: the acknowledgement lag, measured from the interaction's creation, and the transport's hook. */
+  #acknowledged(interaction: ChatInputCommandInteraction | ButtonInteraction, firstResponse: (() => void) | undefined): () => void {
     const { observer } = this.options;
-    return observer ? () => observer.acknowledged(Math.max(0, Date.now() - interaction.createdTimestamp) / 1000) : undefined;
+    return () => {
+      observer?.acknowledged(Math.max(0, Date.now() - interaction.createdTimestamp) / 1000);
+      firstResponse?.();
+    };
   }
 
   async #run(responder: InteractionResponder, name: string, fields: Record<string, string>, handler: () => Promise<Reply>, createdAt?: number): Promise<void> {
@@ -174,11 +183,11 @@ export class Dispatcher {
     }
   }
 
-  async #refuseWhileStopping(interaction: Interaction): Promise<void> {
-    if (interaction.isAutocomplete()) return interaction.respond([]).catch(() => undefined);
+  async #refuseWhileStopping(interaction: Interaction, firstResponse: (() => void) | undefined): Promise<void> {
+    if (interaction.isAutocomplete()) return interaction.respond([]).then(firstResponse, () => undefined);
     if (!interaction.isRepliable()) return;
     await interaction
       .reply({ content: 'The bot is restarting; please try again in a moment.', flags: MessageFlags.Ephemeral })
-      .catch(() => undefined);
+      .then(firstResponse, () => undefined);
   }
 }

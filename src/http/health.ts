@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import type { Database } from '../db/client.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../db/migrations.ts';
 import type { RouteHandler } from './server.ts';
+import { withTimeout } from '../util/withTimeout.ts';
 
 const json = (status: number, body: unknown) => ({ status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
 
@@ -59,10 +60,6 @@ export function readinessRoute(checks: ReadinessChecks): RouteHandler {
       },
     });
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
 
 /** GET /metrics: the Prometheus text exposition. */

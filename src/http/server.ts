@@ -14,6 +14,8 @@ export interface HttpRequest {
   headers: IncomingMessage['headers'];
   /** POST routes: the form the browser sent */
   form?: URLSearchParams;
+  /** raw POST routes: the body as received (a signature covers these exact bytes) */
+  body?: Buffer;
 }
 
 export type RouteHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -39,6 +41,8 @@ interface Route {
   handler: RouteHandler;
   /** HEAD answered like GET without a body: only for routes without side effects */
   head: boolean;
+  /** POST: a browser's form (default), or the raw bytes of a JSON body of at most this many bytes */
+  rawJsonBytes?: number;
 }
 
 /**
@@ -66,6 +70,11 @@ export class HttpServer {
   /** Browsers' form posts: application/x-www-form-urlencoded, at most 4 KiB. */
   post(path: string, handler: RouteHandler): void {
     this.#route('POST', path, { handler, head: false });
+  }
+
+  /** Machine posts whose bytes matter (a signature covers them): application/json, at most `maxBytes`. */
+  postRaw(path: string, handler: RouteHandler, maxBytes: number): void {
+    this.#route('POST', path, { handler, head: false, rawJsonBytes: maxBytes });
   }
 
   #route(method: string, path: string, route: Route): void {
@@ -111,8 +120,13 @@ export class HttpServer {
       response = { ...text(405, 'Method not allowed'), headers: { Allow: allowed, 'Content-Type': 'text/plain; charset=utf-8' } };
     } else {
       try {
-        const form = method === 'POST' ? await readForm(req) : undefined;
-        response = form instanceof Error ? text(form.message === 'too large' ? 413 : 415, form.message === 'too large' ? 'Request too large' : 'Expected a form') : await route.handler({ url, method, headers: req.headers, ...(form ? { form } : {}) });
+        const raw = method === 'POST' && route.rawJsonBytes !== undefined;
+        const form = method === 'POST' && !raw ? await readForm(req) : undefined;
+        const body = raw ? await readRaw(req, route.rawJsonBytes!) : undefined;
+        const refused = form instanceof Error ? form : body instanceof Error ? body : undefined;
+        response = refused
+          ? text(refused.message === 'too large' ? 413 : 415, refused.message === 'too large' ? 'Request too large' : raw ? 'Expected JSON' : 'Expected a form')
+          : await route.handler({ url, method, headers: req.headers, ...(form ? { form: form as URLSearchParams } : {}), ...(body ? { body: body as Buffer } : {}) });
       } catch (error) {
         this.#logger.error({ err: error, path: url.pathname }, 'http handler failed');
         response = text(500, 'Internal error');
@@ -137,15 +151,26 @@ function text(status: number, body: string): HttpResponse {
 
 /** The urlencoded form of a POST, or an Error saying why there is none. */
 async function readForm(req: IncomingMessage): Promise<URLSearchParams | Error> {
+  const body = await readBody(req, 'application/x-www-form-urlencoded', MAX_FORM_BYTES);
+  return body instanceof Error ? body : new URLSearchParams(body.toString('utf8'));
+}
+
+/** The bytes of a JSON POST of at most `maxBytes`, or an Error saying why not. */
+function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer | Error> {
+  return readBody(req, 'application/json', maxBytes);
+}
+
+/** A POST body of the given media type and at most `maxBytes`; an Error ('too large', or the wrong type) otherwise. */
+async function readBody(req: IncomingMessage, mediaType: string, maxBytes: number): Promise<Buffer | Error> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return new Error('not a form');
-  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) return new Error('too large');
+  if (type !== mediaType) return new Error('wrong type');
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return new Error('too large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) return new Error('too large');
+    if (size > maxBytes) return new Error('too large');
     chunks.push(chunk as Buffer);
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks);
 }

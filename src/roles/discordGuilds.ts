@@ -13,6 +13,7 @@ export interface GuildRole {
 
 export interface GuildSnapshot {
   guildId: bigint;
+  name: string;
   ownerId: bigint;
   /** @everyone's id is the guild's */
   everyoneId: bigint;
@@ -36,12 +37,27 @@ export interface MemberSnapshot {
 export type MemberEditResult = 'ok' | 'missing-permission' | 'unknown-member' | 'unknown-role';
 
 export interface DiscordGuilds {
-  /** undefined when the bot is not in the guild */
-  guild(guildId: bigint): Promise<GuildSnapshot | undefined>;
+  /** undefined when the bot is not in the guild; `fresh`: read now, not from the last few seconds' copy */
+  guild(guildId: bigint, options?: { fresh?: boolean }): Promise<GuildSnapshot | undefined>;
   /** undefined when the user is not a member */
   member(guildId: bigint, userId: bigint): Promise<MemberSnapshot | undefined>;
   /** a page of members after `after` (Discord's order by id); needs the Guild Members intent */
   members(guildId: bigint, after: bigint, limit: number): Promise<MemberSnapshot[]>;
   /** one PATCH with the complete role list and/or the nickname; `reason` goes to Discord's audit log */
   editMember(guildId: bigint, userId: bigint, change: { roles?: bigint[]; nick?: string | null }, reason: string): Promise<MemberEditResult>;
+}
+
+/** Discord's largest page of members. */
+const MEMBER_PAGE = 1_000;
+
+/** Every member of a guild, a page of 1,000 at a time over REST (needs the Guild Members intent switched on for the application). */
+export async function listAllMembers(guilds: Pick<DiscordGuilds, 'members'>, guildId: bigint): Promise<MemberSnapshot[]> {
+  const all: MemberSnapshot[] = [];
+  let after = 0n;
+  for (;;) {
+    const page = await guilds.members(guildId, after, MEMBER_PAGE);
+    all.push(...page);
+    if (page.length < MEMBER_PAGE) return all;
+    after = page.reduce((max, member) => (member.userId > max ? member.userId : max), after);
+  }
 }

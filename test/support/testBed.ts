@@ -17,6 +17,8 @@ export interface TestBedOptions {
   discord?: FakeDiscordOptions;
   /** run the bot on the embedded database (no DATABASE_URL, DATA_DIR in a temp directory) */
   embedded?: boolean;
+  /** 'http': the bot takes interactions on POST /interactions (DISCORD_PUBLIC_KEY), and the fake posts them there */
+  interactions?: 'gateway' | 'http';
 }
 
 /**
@@ -58,12 +60,18 @@ export class TestBed {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       LOG_LEVEL: 'debug',
+      ...(options.interactions === 'http' ? { DISCORD_PUBLIC_KEY: discord.interactionsPublicKey } : {}),
       ...options.env,
     };
     const bed = new TestBed(discord, eve, database, createDatabase(database.url, { maxConnections: 3 }), env, httpUrl);
     if (options.startBot !== false) {
       // The caller never gets a bed that failed to start, so it could not stop it: stop it here.
-      await bed.startBot().catch(async (error: unknown) => {
+      const started = async () => {
+        await bed.startBot();
+        // Like the Developer Portal: saved only once the endpoint answers a PING and refuses a bad signature.
+        if (options.interactions === 'http') await discord.setInteractionsEndpoint(`${httpUrl}/interactions`);
+      };
+      await started().catch(async (error: unknown) => {
         await bed.stop().catch(() => undefined);
         throw error;
       });

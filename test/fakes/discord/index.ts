@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { Gateway, type GatewayConnectionInfo } from './gateway.ts';
 import { buildCommandInteraction, buildComponentInteraction, InteractionHandle, type InteractionRecord } from './interactions.ts';
 import { handleRest } from './rest.ts';
+import { InteractionsEndpoint } from './interactionsEndpoint.ts';
+import { interactionCallback } from './interactions.ts';
 import { memberUpdated } from './members.ts';
 import { moveRole, renumber, type RoleRecord } from './roles.ts';
 import { makeBotToken, nextSnowflake } from './snowflake.ts';
@@ -29,6 +31,8 @@ export class FakeDiscord {
   readonly botToken: string;
   readonly applicationId: string;
   readonly botUserId: string;
+  /** the HTTP transport: Discord's signing key and the Interactions Endpoint URL, once set */
+  readonly #endpoint = new InteractionsEndpoint();
 
   private constructor(
     private readonly state: FakeState,
@@ -135,11 +139,64 @@ export class FakeDiscord {
     return this.dispatchInteraction(buildComponentInteraction(this.state, input), input.connection);
   }
 
+  /** The application's public key (hex): DISCORD_PUBLIC_KEY of a bot that takes interactions over HTTP. */
+  get interactionsPublicKey(): string {
+    return this.#endpoint.publicKeyHex;
+  }
+
+  /**
+   * Sets the application's Interactions Endpoint URL, checked like the
+   * Developer Portal does (throws when the endpoint fails a check). From then
+   * on interactions are POSTed there and no longer sent over the gateway;
+   * undefined goes back to the gateway.
+   */
+  setInteractionsEndpoint(url: string | undefined): Promise<void> {
+    return this.#endpoint.set(url);
+  }
+
+  /** POST a raw body to the endpoint as Discord would, or with a forged signature or another timestamp (for refusal tests). */
+  postToInteractionsEndpoint(url: string, body: string, options?: { forgeSignature?: boolean; timestamp?: number }) {
+    return this.#endpoint.post(url, body, options);
+  }
+
   private async dispatchInteraction(record: InteractionRecord, connection: number | undefined): Promise<InteractionHandle> {
+    const url = this.#endpoint.url;
+    if (url !== undefined) {
+      record.dispatchedAt = performance.now();
+      record.endpoint = this.#deliver(url, record);
+      return new InteractionHandle(this.state, record);
+    }
     const index = this.gateway.pickConnection(record.guildId, connection);
     record.dispatchedAt = performance.now();
     await this.gateway.dispatch(index, 'INTERACTION_CREATE', record.payload);
     return new InteractionHandle(this.state, record);
+  }
+
+  /**
+   * One POST, as Discord makes it: the answer is a response in the body (200)
+   * or 202 after the app used the callback endpoint; anything else, or no
+   * answer within the deadline, fails the interaction and is recorded as
+   * refused ('endpoint').
+   */
+  async #deliver(url: string, record: InteractionRecord) {
+    const answer = await this.#endpoint.post(url, JSON.stringify(record.payload), { timeoutMs: this.state.callbackDeadlineMs ?? 15_000 });
+    const failed = (why: unknown) => {
+      record.refused.push({ kind: 'endpoint', status: answer.status, body: why, at: performance.now() });
+      this.state.signal.notify(record.id);
+    };
+    if (answer.status === 200) {
+      let body: unknown;
+      try {
+        body = JSON.parse(answer.body);
+      } catch {
+        failed('a 200 without a JSON interaction response');
+        return answer;
+      }
+      interactionCallback(this.state, record.id, record.token, false, body, []);
+    } else if (answer.status !== 202) {
+      failed(answer.body);
+    }
+    return answer;
   }
 
   /** Send any gateway event (e.g. GUILD_DELETE) on a connection (default: first ready one). */

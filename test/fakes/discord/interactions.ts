@@ -67,6 +67,8 @@ export interface InteractionRecord {
   responses: InteractionResponse[];
   /** answers the fake refused (status + Discord error), to explain timeouts */
   refused: { kind: string; status: number; body: unknown; at: number }[];
+  /** over HTTP: the endpoint's answer to the POST, once it came */
+  endpoint?: Promise<{ status: number; body: string; ms: number }>;
 }
 
 // ---- payloads ----
@@ -467,6 +469,10 @@ export class InteractionHandle {
   /** answers the fake refused (e.g. 40060 double ack, 50035 invalid body) */
   get refused(): readonly { kind: string; status: number; body: unknown; at: number }[] {
     return this.record.refused;
+  }
+  /** over HTTP: how the bot's endpoint answered Discord's POST (undefined over the gateway) */
+  get endpointAnswer(): Promise<{ status: number; body: string; ms: number }> | undefined {
+    return this.record.endpoint;
   }
   /** performance.now() of the accepted callback (first acknowledgement) */
   get firstResponseAt(): number | undefined {
