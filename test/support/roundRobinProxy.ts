@@ -11,6 +11,8 @@ export class RoundRobinProxy {
   #next = 0;
   /** requests forwarded to each backend, by its index */
   readonly forwarded: number[];
+  /** the backend index each interaction (a JSON POST with an id) was sent to */
+  readonly interactionBackend = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -19,7 +21,8 @@ export class RoundRobinProxy {
     this.forwarded = backends.map(() => 0);
   }
 
-  static async start(backends: string[]): Promise<RoundRobinProxy> {
+  /** Listens on `port` (default: any free one) in front of `backends` (base URLs). */
+  static async start(backends: string[], port = 0): Promise<RoundRobinProxy> {
     const server = createServer();
     const proxy = new RoundRobinProxy(server, backends);
     server.on('request', (req, res) => {
@@ -27,7 +30,7 @@ export class RoundRobinProxy {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => proxy.#forward(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), res, proxy.backends.length));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return proxy;
   }
 
@@ -42,6 +45,8 @@ export class RoundRobinProxy {
     }
     const index = this.#next++ % this.backends.length;
     const target = new URL(path, this.backends[index]);
+    const id = interactionId(method, body);
+    if (id) this.interactionBackend.set(id, index);
     let sent = false;
     const upstream = request(target, { method, headers: { ...headers, host: target.host, connection: 'close' } as never }, (answer) => {
       this.forwarded[index]! += 1;
@@ -62,5 +67,15 @@ export class RoundRobinProxy {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+}
+
+function interactionId(method: string, body: Buffer): string | undefined {
+  if (method !== 'POST' || body[0] !== 0x7b) return undefined;
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
