@@ -1,6 +1,8 @@
 // npm run keys:rotate: re-seals every stored secret with the current TOKEN_ENCRYPTION_KEY.
 // Run it after moving the previous key to TOKEN_ENCRYPTION_OLD_KEYS; when it reports nothing
 // left to re-seal, the old key can be dropped. Safe beside running bots, and safe to run again.
+// --batch-size N: rows re-sealed per transaction (default 500).
+import { parseArgs } from 'node:util';
 import { secretValues } from '../src/config.ts';
 import { createDatabase } from '../src/db/client.ts';
 import { applyPendingMigrations } from '../src/db/migrations.ts';
@@ -10,6 +12,7 @@ import { rotateAll } from '../src/keys/rotation.ts';
 import { scrubSecrets } from '../src/log.ts';
 import { loadScriptConfig } from './scriptConfig.ts';
 
+const batchSize = parseBatchSize();
 const config = loadScriptConfig();
 
 const box = new SecretBox(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_OLD_KEYS);
@@ -20,6 +23,7 @@ try {
   await applyPendingMigrations(target.url);
   out(`Current key: ${box.keyId}. Previous keys: ${box.oldKeyIds.join(', ') || 'none'}.`);
   const results = await rotateAll(database, box, {
+    ...(batchSize === undefined ? {} : { batchSize }),
     onBatch: (p) => out(`  ${p.table}: ${p.resealed} re-sealed so far${p.unreadable ? `, ${p.unreadable} unreadable` : ''}`),
   });
   for (const r of results) out(`${r.table}: ${r.resealed} re-sealed, ${r.unreadable} unreadable`);
@@ -38,4 +42,22 @@ try {
 } finally {
   await database.$disconnect();
   await target.close();
+}
+
+/** --batch-size N (a whole number from 1), or undefined for rotateAll's default; anything else stops here, exit 1. */
+function parseBatchSize(): number | undefined {
+  let value: string | undefined;
+  try {
+    value = parseArgs({ options: { 'batch-size': { type: 'string' } } }).values['batch-size'];
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nUsage: npm run keys:rotate [-- --batch-size N]\n`);
+    process.exit(1);
+  }
+  if (value === undefined) return undefined;
+  const size = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(size) || size < 1) {
+    process.stderr.write(`--batch-size must be a whole number of rows, at least 1 (got ${value})\n`);
+    process.exit(1);
+  }
+  return size;
 }

@@ -33,22 +33,17 @@ describe('GET /metrics and /readyz', () => {
 
   it('then a scrape parses, with process metrics and every family the README lists', async () => {
     const families = await scrape();
-    for (const name of [
-      'process_resident_memory_bytes',
-      'nodejs_eventloop_lag_seconds',
-      'evebot_commands_total',
-      'evebot_command_duration_seconds',
-      'evebot_interaction_ack_lag_seconds',
-      'evebot_token_refreshes_total',
-      'evebot_logins',
-      'evebot_esi_requests_total',
-      'evebot_esi_cache_total',
-      'evebot_discord_requests_total',
-      'evebot_job_queue_depth',
-      'evebot_jobs_total',
-    ]) {
+    // Every evebot_* name in the README's table of metrics (its "Metric" column), so a metric added there is checked here.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| Metric | What it says |')).split('\n\n')[0]!;
+    const listed = [...new Set([...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...row[1]!.matchAll(/`(evebot_\w+)/g)].map((m) => m[1]!)))];
+    expect(listed).toEqual(expect.arrayContaining(['evebot_esi_error_limit_remaining', 'evebot_esi_rate_limit_remaining', 'evebot_discord_rate_limited_total', 'evebot_build_info']));
+    // process_* and nodejs_*: prom-client's default metrics, one of each.
+    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', ...listed]) {
       expect(families.has(name), name).toBe(true);
     }
+    // And the other way: the README lists every evebot_* family served.
+    for (const name of families.keys()) if (name.startsWith('evebot_')) expect(listed, `${name} (README, Monitoring)`).toContain(name);
     expect(families.get('evebot_command_duration_seconds')?.type).toBe('histogram');
     // The Grafana dashboard under docs/ graphs only metrics the bot serves.
     const dashboard = readFileSync(join(ROOT, 'docs/grafana-dashboard.json'), 'utf8');

@@ -42,7 +42,14 @@ describe('Dockerfile', () => {
     expect(runtime).toContain('VOLUME /data');
     expect(runtime).toContain('EXPOSE 3000');
     expect(runtime.some((line) => line.startsWith('ENV ') && line.includes('DATA_DIR=/data'))).toBe(true);
-    expect(runtime.at(-1)).toBe('CMD ["node", "--max-semi-space-size=2", "--optimize-for-size", "dist/src/main.js"]');
+    expect(runtime.at(-1)).toBe('CMD ["node", "--max-semi-space-size=2", "--optimize-for-size", "--expose-gc", "dist/src/main.js"]');
+  });
+
+  it("then its CMD runs node with the same flags and entry point as package.json's start script", () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+    const cmd = JSON.parse(/^CMD (\[.*\])$/.exec(runtime.at(-1)!)![1]!) as string[];
+    expect(start[0]).toBe('node');
+    expect(cmd).toEqual(start);
   });
 
   describe('HEALTHCHECK', () => {
