@@ -6,6 +6,7 @@ import { benchMode, type ScenarioResult } from './support/context.ts';
 import { acknowledgement } from './scenarios/acknowledgement.ts';
 import { auditMemory } from './scenarios/auditMemory.ts';
 import { cache } from './scenarios/cache.ts';
+import { httpProcesses } from './scenarios/httpProcesses.ts';
 import { refreshStorm } from './scenarios/refreshStorm.ts';
 import { roleSync } from './scenarios/roleSync.ts';
 import { startup } from './scenarios/startup.ts';
@@ -19,6 +20,7 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult[]>> = {
   startup,
   audit: auditMemory,
   roles: roleSync,
+  http: httpProcesses,
 };
 
 const args = process.argv.slice(2);

@@ -47,6 +47,27 @@ describe('loadConfig', () => {
     expect(problems({ DISCORD_SHARDS: '-1', DISCORD_SHARD_COUNT: '0' })).toHaveLength(2);
   });
 
+  it('given HTTP interactions, then the public key is 64 hex characters (kept lower-case), DISCORD_GATEWAY is auto or off, and off needs the key', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...valid, ...env });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(loadConfig(valid).DISCORD_PUBLIC_KEY).toBeUndefined();
+    expect(loadConfig(valid).DISCORD_GATEWAY).toBe('auto');
+    const key = 'AB'.repeat(32);
+    const http = loadConfig({ ...valid, DISCORD_PUBLIC_KEY: ` ${key} `, DISCORD_GATEWAY: 'off' });
+    expect(http.DISCORD_PUBLIC_KEY).toBe(key.toLowerCase());
+    expect(http.DISCORD_GATEWAY).toBe('off');
+    expect(problems({ DISCORD_PUBLIC_KEY: 'ab'.repeat(31) })).toEqual([expect.stringMatching(/^DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters/)]);
+    expect(problems({ DISCORD_PUBLIC_KEY: 'zz'.repeat(32) })).toHaveLength(1);
+    expect(problems({ DISCORD_GATEWAY: 'sometimes' })).toEqual(['DISCORD_GATEWAY must be auto or off (example: DISCORD_GATEWAY=off)']);
+    expect(problems({ DISCORD_GATEWAY: 'off' })).toEqual([expect.stringMatching(/^DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without HTTP interactions, commands arrive over the gateway/)]);
+  });
+
   it('given previous encryption keys, then a list of them; a malformed one is refused and they are secrets', async () => {
     const old = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64')];
     const config = loadConfig({ ...valid, TOKEN_ENCRYPTION_OLD_KEYS: ` ${old[0]} ,${old[1]},` });

@@ -388,6 +388,7 @@ export class FakeDiscord {
 
   /** Close the HTTP and WebSocket servers and every socket; pending waits reject. */
   async close(): Promise<void> {
+    this.#endpoint.close();
     this.state.signal.close();
     await this.gateway.close();
     this.server.closeAllConnections();

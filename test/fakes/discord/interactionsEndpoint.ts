@@ -6,6 +6,7 @@
 // PING must get a PONG and a badly signed one a 401.
 
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface EndpointAnswer {
@@ -19,6 +20,7 @@ export class InteractionsEndpoint {
   /** the application's public key, hex, as the Developer Portal shows it (DISCORD_PUBLIC_KEY) */
   readonly publicKeyHex: string;
   readonly #privateKey: KeyObject;
+  readonly #agent = new Agent({ keepAlive: true });
   #url: string | undefined;
 
   constructor() {
@@ -26,6 +28,10 @@ export class InteractionsEndpoint {
     this.#privateKey = privateKey;
     // The raw 32 bytes are the last 32 of the DER SubjectPublicKeyInfo.
     this.publicKeyHex = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
+  }
+
+  close(): void {
+    this.#agent.destroy();
   }
 
   get url(): string | undefined {
@@ -54,22 +60,34 @@ export class InteractionsEndpoint {
     const signed = options.forgeSignature ? `${body} ` : body;
     const signature = sign(null, Buffer.from(timestamp + signed), this.#privateKey).toString('hex');
     const started = performance.now();
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)',
-          'x-signature-ed25519': signature,
-          'x-signature-timestamp': timestamp,
+    // node:http, not fetch: at hundreds of posts a second fetch's own cost in this process would be measured as the bot's.
+    return new Promise<EndpointAnswer>((resolve) => {
+      const done = (status: number, text: string) => resolve({ status, body: text, ms: performance.now() - started });
+      const post = request(
+        url,
+        {
+          method: 'POST',
+          agent: this.#agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)',
+            'x-signature-ed25519': signature,
+            'x-signature-timestamp': timestamp,
+          },
+          timeout: options.timeoutMs ?? 15_000,
         },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-      });
-      return { status: response.status, body: await response.text(), ms: performance.now() - started };
-    } catch (error) {
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+          response.on('error', (error) => done(0, error.message));
+        },
+      );
       // Discord shows "The application did not respond"; the record keeps why.
-      return { status: 0, body: (error as Error).message, ms: performance.now() - started };
-    }
+      post.on('timeout', () => post.destroy(new Error('timeout')));
+      post.on('error', (error) => done(0, error.message));
+      post.end(body);
+    });
   }
 }
