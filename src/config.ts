@@ -31,16 +31,16 @@ const base64Key = z.string().refine((value) => {
   return bytes.length === 32 && bytes.toString('base64') === value.replace(/\s+/g, '');
 }, 'must be 32 random bytes in base64 (44 characters)');
 
+const trueOrFalse = (fallback: 'true' | 'false') =>
+  z.enum(['true', 'false'], { error: 'must be true or false' }).default(fallback).transform((value) => value === 'true');
+
 /** Every variable: its schema and an example shown when it is missing or wrong. */
 const variables = {
   DISCORD_TOKEN: { schema: z.string().min(50, 'must be the bot token from the Discord developer portal'), example: 'MTIz...your bot token' },
   DISCORD_API_URL: { schema: httpUrl.default('https://discord.com/api'), example: 'https://discord.com/api' },
   DISCORD_GUILD_ID: { schema: snowflake.optional(), example: '123456789012345678' },
   // Privileged: must also be switched on for the application in Discord's developer portal.
-  DISCORD_MEMBERS_INTENT: {
-    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true'),
-    example: 'true',
-  },
+  DISCORD_MEMBERS_INTENT: { schema: trueOrFalse('false'), example: 'true' },
   // Gateway shards this process connects: auto (all shards, as many as Discord recommends) or a list such as 0,1.
   DISCORD_SHARDS: {
     schema: z
@@ -106,6 +106,8 @@ const variables = {
     schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive').default(3600),
     example: '3600',
   },
+  // false: no HTTP server on HTTP_PORT (another process of the bot serves it).
+  HTTP_SERVER: { schema: trueOrFalse('true'), example: 'false' },
   HTTP_HOST: { schema: z.string().min(1).default('0.0.0.0'), example: '0.0.0.0' },
   HTTP_PORT: { schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(3000), example: '3000' },
   // Unset: GET /metrics is served on HTTP_PORT. Set: only on this port (keep it off the public internet).

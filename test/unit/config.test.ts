@@ -47,6 +47,12 @@ describe('loadConfig', () => {
     expect(problems({ DISCORD_SHARDS: '-1', DISCORD_SHARD_COUNT: '0' })).toHaveLength(2);
   });
 
+  it('given HTTP_SERVER, then an HTTP server by default, false turns it off, and anything else is one clear line', () => {
+    expect(loadConfig(valid).HTTP_SERVER).toBe(true);
+    expect(loadConfig({ ...valid, HTTP_SERVER: 'false' }).HTTP_SERVER).toBe(false);
+    expect(() => loadConfig({ ...valid, HTTP_SERVER: 'off' })).toThrow(/HTTP_SERVER must be true or false \(example: HTTP_SERVER=false\)/);
+  });
+
   it('given previous encryption keys, then a list of them; a malformed one is refused and they are secrets', async () => {
     const old = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64')];
     const config = loadConfig({ ...valid, TOKEN_ENCRYPTION_OLD_KEYS: ` ${old[0]} ,${old[1]},` });
