@@ -106,11 +106,16 @@ const variables = {
     schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive').default(3600),
     example: '3600',
   },
-  // false: no HTTP server on HTTP_PORT (another process of the bot serves it).
+  // npm run start:sharded: how many gateway shards each child process connects.
+  SHARDS_PER_PROCESS: {
+    schema: z.coerce.number({ error: 'must be a number of shards' }).int('must be a whole number of shards').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(1),
+    example: '1',
+  },
+  // false: no HTTP server on HTTP_PORT (npm run start:sharded sets it in every child but the first, which serves it).
   HTTP_SERVER: { schema: trueOrFalse('true'), example: 'false' },
   HTTP_HOST: { schema: z.string().min(1).default('0.0.0.0'), example: '0.0.0.0' },
   HTTP_PORT: { schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(3000), example: '3000' },
-  // Unset: GET /metrics is served on HTTP_PORT. Set: only on this port (keep it off the public internet).
+  // Unset: GET /metrics is served on HTTP_PORT (if HTTP_SERVER). Set: only on this port (keep it off the public internet); npm run start:sharded gives child n this port + n.
   METRICS_PORT: {
     schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').optional(),
     example: '9464',

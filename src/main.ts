@@ -19,8 +19,16 @@ async function main(): Promise<void> {
     return failStart(logger, error instanceof StartupError ? error.message : `Start failed: ${(error as Error).message}`, error instanceof StartupError ? undefined : error);
   }
 
-  shutdownOnSignals(logger, () => app.stop());
+  const shutdown = shutdownOnSignals(logger, () => app.stop());
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  if (process.send) {
+    // Started by npm run start:sharded, over an IPC channel. If the launcher is gone, this process stops too:
+    // a launcher started again starts a child for these shards, and two sessions of one shard both get its events.
+    if (!process.connected) void shutdown('launcher gone');
+    process.once('disconnect', () => void shutdown('launcher gone'));
+    // discord.js reports the shard's state to the launcher; once the channel is closed that is moot, not a crash.
+    process.on('error', (error) => logger.debug({ err: error }, 'message to the launcher not sent'));
+  }
 }
 
 await main();

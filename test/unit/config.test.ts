@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, HTTP_SERVER: 'off' })).toThrow(/HTTP_SERVER must be true or false \(example: HTTP_SERVER=false\)/);
   });
 
+  it('given SHARDS_PER_PROCESS, then 1 by default, a whole number from 1, and one clear line otherwise', () => {
+    expect(loadConfig(valid).SHARDS_PER_PROCESS).toBe(1);
+    expect(loadConfig({ ...valid, SHARDS_PER_PROCESS: '4' }).SHARDS_PER_PROCESS).toBe(4);
+    expect(() => loadConfig({ ...valid, SHARDS_PER_PROCESS: '0' })).toThrow(/SHARDS_PER_PROCESS must be at least 1 \(example: SHARDS_PER_PROCESS=1\)/);
+    expect(() => loadConfig({ ...valid, SHARDS_PER_PROCESS: '1.5' })).toThrow(/SHARDS_PER_PROCESS must be a whole number of shards/);
+  });
+
   it('given previous encryption keys, then a list of them; a malformed one is refused and they are secrets', async () => {
     const old = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64')];
     const config = loadConfig({ ...valid, TOKEN_ENCRYPTION_OLD_KEYS: ` ${old[0]} ,${old[1]},` });
