@@ -50,7 +50,8 @@ import type { Logger } from './log.ts';
 import type { Services } from './services.ts';
 
 export interface App {
-  readonly httpAddress: AddressInfo;
+  /** where the HTTP server listens; none with HTTP_SERVER=false */
+  readonly httpAddress: AddressInfo | undefined;
   /** stop taking work, finish what is in flight (bounded), close everything in reverse order */
   stop(): Promise<void>;
 }
@@ -243,24 +244,37 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       },
     });
 
-    http = new HttpServer(logger);
-    // The pages name the bot as Discord knows it, once connected (they are served before).
-    const site: Site = { botName: () => botUser?.username ?? DEFAULT_BOT_NAME, projectUrl: PROJECT_URL };
-    // First: a callback URL at / replaces it.
-    http.get('/', homeRoute(site), { head: true });
-    http.get('/healthz', healthRoute(), { head: true });
     const db = database;
-    // With HTTP interactions commands need no gateway: it only carries events, on one process.
-    const httpInteractions = config.DISCORD_PUBLIC_KEY !== undefined;
-    http.get('/readyz', readinessRoute({ database: db, gatewayReady: () => httpInteractions || isGatewayReady(client) }), { head: true });
     metrics.readFrom({
       logins: () => countLogins(db),
       queueDepth: () => queue.depth(),
       esiLimits: () => esi!.limits(),
     });
-    if (config.METRICS_PORT === undefined) {
-      http.get('/metrics', metricsRoute(() => metrics.text()));
-    } else {
+    let httpAddress: AddressInfo | undefined;
+    // HTTP_SERVER=false: another process of the bot serves the SSO callback (any process can: the links are in the database).
+    if (config.HTTP_SERVER) {
+      http = new HttpServer(logger);
+      // The pages name the bot as Discord knows it, once connected (they are served before).
+      const site: Site = { botName: () => botUser?.username ?? DEFAULT_BOT_NAME, projectUrl: PROJECT_URL };
+      // First: a callback URL at / replaces it.
+      http.get('/', homeRoute(site), { head: true });
+      http.get('/healthz', healthRoute(), { head: true });
+      // With HTTP interactions commands need no gateway: it only carries events, on one process.
+      const httpInteractions = config.DISCORD_PUBLIC_KEY !== undefined;
+      http.get('/readyz', readinessRoute({ database: db, gatewayReady: () => httpInteractions || isGatewayReady(client) }), { head: true });
+      if (config.METRICS_PORT === undefined) http.get('/metrics', metricsRoute(() => metrics.text()));
+      const callbackPath = new URL(config.EVE_CALLBACK_URL).pathname;
+      http.get(callbackPath, ssoCallbackRoute(links, logger, site));
+      http.post(callbackPath, ssoConfirmRoute(links, logger, site));
+      http.get(SHORT_LINK_PATH, ssoStartRoute(links, logger, site));
+      if (config.DISCORD_PUBLIC_KEY) {
+        restClient = createRestOnlyClient(config.DISCORD_TOKEN, config.DISCORD_API_URL);
+        observeRest(restClient.rest, metrics);
+        const receiver = new HttpInteractions(restClient, dispatcher);
+        http.postRaw(INTERACTIONS_PATH, interactionsRoute(new InteractionSignature(config.DISCORD_PUBLIC_KEY), receiver, logger), MAX_INTERACTION_BYTES);
+      }
+    }
+    if (config.METRICS_PORT !== undefined) {
       metricsHttp = new HttpServer(logger);
       metricsHttp.get('/metrics', metricsRoute(() => metrics.text()));
       const metricsAddress = await metricsHttp.listen(config.HTTP_HOST, config.METRICS_PORT).catch((error: unknown) => {
@@ -268,20 +282,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       });
       logger.info({ host: metricsAddress.address, port: metricsAddress.port }, 'metrics server listening');
     }
-    const callbackPath = new URL(config.EVE_CALLBACK_URL).pathname;
-    http.get(callbackPath, ssoCallbackRoute(links, logger, site));
-    http.post(callbackPath, ssoConfirmRoute(links, logger, site));
-    http.get(SHORT_LINK_PATH, ssoStartRoute(links, logger, site));
-    if (config.DISCORD_PUBLIC_KEY) {
-      restClient = createRestOnlyClient(config.DISCORD_TOKEN, config.DISCORD_API_URL);
-      observeRest(restClient.rest, metrics);
-      const receiver = new HttpInteractions(restClient, dispatcher);
-      http.postRaw(INTERACTIONS_PATH, interactionsRoute(new InteractionSignature(config.DISCORD_PUBLIC_KEY), receiver, logger), MAX_INTERACTION_BYTES);
+    if (http) {
+      httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
+        throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
+      });
+      logger.info({ host: httpAddress.address, port: httpAddress.port }, 'http server listening');
+    } else {
+      logger.info({ metrics: config.METRICS_PORT !== undefined }, 'no http server (HTTP_SERVER=false): another process serves the SSO callback');
     }
-    const httpAddress = await http.listen(config.HTTP_HOST, config.HTTP_PORT).catch((error: unknown) => {
-      throw new StartupError(`Cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT}: ${(error as Error).message}`);
-    });
-    logger.info({ host: httpAddress.address, port: httpAddress.port }, 'http server listening');
 
     const gatewayOptions = {
       token: config.DISCORD_TOKEN,

@@ -31,16 +31,16 @@ const base64Key = z.string().refine((value) => {
   return bytes.length === 32 && bytes.toString('base64') === value.replace(/\s+/g, '');
 }, 'must be 32 random bytes in base64 (44 characters)');
 
+const trueOrFalse = (fallback: 'true' | 'false') =>
+  z.enum(['true', 'false'], { error: 'must be true or false' }).default(fallback).transform((value) => value === 'true');
+
 /** Every variable: its schema and an example shown when it is missing or wrong. */
 const variables = {
   DISCORD_TOKEN: { schema: z.string().min(50, 'must be the bot token from the Discord developer portal'), example: 'MTIz...your bot token' },
   DISCORD_API_URL: { schema: httpUrl.default('https://discord.com/api'), example: 'https://discord.com/api' },
   DISCORD_GUILD_ID: { schema: snowflake.optional(), example: '123456789012345678' },
   // Privileged: must also be switched on for the application in Discord's developer portal.
-  DISCORD_MEMBERS_INTENT: {
-    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true'),
-    example: 'true',
-  },
+  DISCORD_MEMBERS_INTENT: { schema: trueOrFalse('false'), example: 'true' },
   // Gateway shards this process connects: auto (all shards, as many as Discord recommends) or a list such as 0,1.
   DISCORD_SHARDS: {
     schema: z
@@ -121,9 +121,16 @@ const variables = {
     schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive').default(3600),
     example: '3600',
   },
+  // npm run start:sharded: how many gateway shards each child process connects.
+  SHARDS_PER_PROCESS: {
+    schema: z.coerce.number({ error: 'must be a number of shards' }).int('must be a whole number of shards').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(1),
+    example: '1',
+  },
+  // false: no HTTP server on HTTP_PORT (npm run start:sharded sets it in every child but the first, which serves it).
+  HTTP_SERVER: { schema: trueOrFalse('true'), example: 'false' },
   HTTP_HOST: { schema: z.string().min(1).default('0.0.0.0'), example: '0.0.0.0' },
   HTTP_PORT: { schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(3000), example: '3000' },
-  // Unset: GET /metrics is served on HTTP_PORT. Set: only on this port (keep it off the public internet).
+  // Unset: GET /metrics is served on HTTP_PORT (if HTTP_SERVER). Set: only on this port (keep it off the public internet); npm run start:sharded gives child n this port + n.
   METRICS_PORT: {
     schema: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').optional(),
     example: '9464',
@@ -211,6 +218,12 @@ function shardProblems(config: Record<string, unknown>): string[] {
 
 /** DISCORD_GATEWAY=off leaves commands no way in unless Discord posts them over HTTP. */
 function transportProblems(config: Record<string, unknown>): string[] {
-  if (config.DISCORD_GATEWAY !== 'off' || config.DISCORD_PUBLIC_KEY !== undefined) return [];
-  return ['DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without HTTP interactions, commands arrive over the gateway (example: DISCORD_PUBLIC_KEY=<the public key of your Discord application>)'];
+  const problems: string[] = [];
+  if (config.DISCORD_GATEWAY === 'off' && config.DISCORD_PUBLIC_KEY === undefined) {
+    problems.push('DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without HTTP interactions, commands arrive over the gateway (example: DISCORD_PUBLIC_KEY=<the public key of your Discord application>)');
+  }
+  if (config.DISCORD_PUBLIC_KEY !== undefined && config.HTTP_SERVER === false) {
+    problems.push('DISCORD_PUBLIC_KEY needs the HTTP server: Discord posts interactions to it (remove HTTP_SERVER=false)');
+  }
+  return problems;
 }

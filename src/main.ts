@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { startApp, StartupError, type App } from './app.ts';
-import { ConfigError, loadConfig, secretValues } from './config.ts';
-import { createLogger, flushLogger, scrubSecrets } from './log.ts';
+import { configOrExit, failStart, loggerFor, shutdownOnSignals } from './entryPoint.ts';
 import { BOT_VERSION } from './version.ts';
 
 /**
@@ -10,50 +8,27 @@ import { BOT_VERSION } from './version.ts';
  * no stack trace.
  */
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT,
-    secrets: secretValues(config),
-  });
+  const config = configOrExit();
+  const logger = loggerFor(config);
   logger.info({ version: BOT_VERSION, node: process.version }, 'starting');
 
   let app: App;
   try {
     app = await startApp(config, logger);
   } catch (error) {
-    const message = error instanceof StartupError ? error.message : `Start failed: ${(error as Error).message}`;
-    logger.fatal({ err: error instanceof StartupError ? undefined : error }, message);
-    await flushLogger(logger);
-    process.stderr.write(`${scrubSecrets(message)}\n`);
-    process.exit(1);
+    return failStart(logger, error instanceof StartupError ? error.message : `Start failed: ${(error as Error).message}`, error instanceof StartupError ? undefined : error);
   }
 
-  let signalled = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = true;
-    logger.info({ signal }, 'shutting down');
-    await app.stop();
-    logger.info('stopped');
-    await flushLogger(logger);
-    process.exit(0);
-  };
-  process.on('SIGINT', (signal) => void shutdown(signal));
-  process.on('SIGTERM', (signal) => void shutdown(signal));
+  const shutdown = shutdownOnSignals(logger, () => app.stop());
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  if (process.send) {
+    // Started by npm run start:sharded, over an IPC channel. If the launcher is gone, this process stops too:
+    // a launcher started again starts a child for these shards, and two sessions of one shard both get its events.
+    if (!process.connected) void shutdown('launcher gone');
+    process.once('disconnect', () => void shutdown('launcher gone'));
+    // discord.js reports the shard's state to the launcher; once the channel is closed that is moot, not a crash.
+    process.on('error', (error) => logger.debug({ err: error }, 'message to the launcher not sent'));
+  }
 }
 
 await main();

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess } from '../support/botProcess.ts';
-import { parsePrometheusText, sampleValue } from '../support/prometheusText.ts';
+import { charactersAnsweredAt, SHARD_GUILDS as GUILDS } from '../support/shardGuilds.ts';
 import { TestBed } from '../support/testBed.ts';
-
-/** Two guilds whose ids put them on shard 0 and shard 1 of 2: (id >> 22) % 2. */
-const GUILD_ON_SHARD_0 = (900000000000000000n >> 23n << 23n).toString();
-const GUILD_ON_SHARD_1 = (BigInt(GUILD_ON_SHARD_0) + (1n << 22n)).toString();
-const GUILDS = [
-  { id: GUILD_ON_SHARD_0, name: 'Shard Zero Corp' },
-  { id: GUILD_ON_SHARD_1, name: 'Shard One Corp' },
-];
 
 /** How many /characters this process answered, from its own /metrics. */
 async function charactersAnswered(bot: BotProcess): Promise<number> {
   const listening = await bot.waitForLog((line) => line.msg === 'http server listening');
-  const response = await fetch(`http://127.0.0.1:${String(listening.port)}/metrics`);
-  return sampleValue(parsePrometheusText(await response.text()), 'evebot_commands_total', { command: 'characters', outcome: 'ok' }) ?? 0;
+  return charactersAnsweredAt(Number(listening.port));
 }
 
 describe('given two bot processes on one database, each connecting one of two gateway shards (DISCORD_SHARDS, DISCORD_SHARD_COUNT)', () => {

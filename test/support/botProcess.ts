@@ -25,10 +25,10 @@ export function npmScriptArguments(script: string): string[] {
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
 
 /**
- * The real bot, started as `npm start` starts it (node dist/src/main.js),
- * in an empty working directory so a developer's .env cannot leak in. The
- * directory is removed once the process has exited: by the time `exited`
- * resolves it is gone.
+ * The real bot, started as `npm start` starts it (node dist/src/main.js), or
+ * as another npm script does (`script`, e.g. start:sharded), in an empty
+ * working directory so a developer's .env cannot leak in. The directory is
+ * removed once the process has exited: by the time `exited` resolves it is gone.
  */
 export class BotProcess {
   readonly logs: LogLine[] = [];
@@ -38,12 +38,12 @@ export class BotProcess {
   readonly #child: ChildProcess;
   readonly #waiters = new Set<() => void>();
 
-  constructor(env: Record<string, string>) {
+  constructor(env: Record<string, string>, options: { script?: string } = {}) {
     // EVEBOT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches node itself: for profiling benchmarks.
     const nodeArgs = process.env.EVEBOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const cwd = mkdtempSync(join(tmpdir(), 'evebot-'));
     const removeCwd = () => rmSync(cwd, { recursive: true, force: true });
-    this.#child = spawn(process.execPath, [...nodeArgs, ...npmScriptArguments('start')], {
+    this.#child = spawn(process.execPath, [...nodeArgs, ...npmScriptArguments(options.script ?? 'start')], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,6 +109,12 @@ export class BotProcess {
       this.#waiters.add(check);
       check();
     });
+  }
+
+  /** Resolves with the first `count` log lines matching (e.g. one per child of the sharded launcher). */
+  async waitForLogs(predicate: (line: LogLine) => boolean, count: number, timeoutMs = 30_000): Promise<LogLine[]> {
+    await this.waitForLog(() => this.logs.filter(predicate).length >= count, timeoutMs);
+    return this.logs.filter(predicate).slice(0, count);
   }
 
   waitForReady(timeoutMs = 45_000): Promise<LogLine> {

@@ -66,6 +66,20 @@ describe('loadConfig', () => {
     expect(problems({ DISCORD_PUBLIC_KEY: 'zz'.repeat(32) })).toHaveLength(1);
     expect(problems({ DISCORD_GATEWAY: 'sometimes' })).toEqual(['DISCORD_GATEWAY must be auto or off (example: DISCORD_GATEWAY=off)']);
     expect(problems({ DISCORD_GATEWAY: 'off' })).toEqual([expect.stringMatching(/^DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without HTTP interactions, commands arrive over the gateway/)]);
+    expect(problems({ DISCORD_PUBLIC_KEY: key, HTTP_SERVER: 'false' })).toEqual(['DISCORD_PUBLIC_KEY needs the HTTP server: Discord posts interactions to it (remove HTTP_SERVER=false)']);
+  });
+
+  it('given HTTP_SERVER, then an HTTP server by default, false turns it off, and anything else is one clear line', () => {
+    expect(loadConfig(valid).HTTP_SERVER).toBe(true);
+    expect(loadConfig({ ...valid, HTTP_SERVER: 'false' }).HTTP_SERVER).toBe(false);
+    expect(() => loadConfig({ ...valid, HTTP_SERVER: 'off' })).toThrow(/HTTP_SERVER must be true or false \(example: HTTP_SERVER=false\)/);
+  });
+
+  it('given SHARDS_PER_PROCESS, then 1 by default, a whole number from 1, and one clear line otherwise', () => {
+    expect(loadConfig(valid).SHARDS_PER_PROCESS).toBe(1);
+    expect(loadConfig({ ...valid, SHARDS_PER_PROCESS: '4' }).SHARDS_PER_PROCESS).toBe(4);
+    expect(() => loadConfig({ ...valid, SHARDS_PER_PROCESS: '0' })).toThrow(/SHARDS_PER_PROCESS must be at least 1 \(example: SHARDS_PER_PROCESS=1\)/);
+    expect(() => loadConfig({ ...valid, SHARDS_PER_PROCESS: '1.5' })).toThrow(/SHARDS_PER_PROCESS must be a whole number of shards/);
   });
 
   it('given previous encryption keys, then a list of them; a malformed one is refused and they are secrets', async () => {
