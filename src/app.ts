@@ -22,6 +22,7 @@ import { applyPendingMigrations } from './db/migrations.ts';
 import { RestNotifier } from './bot/notifier.ts';
 import { openDatabaseTarget, type DatabaseTarget } from './db/target.ts';
 import { SecretBox } from './db/secretBox.ts';
+import { HandledInteractions } from './db/handledInteractions.ts';
 import { EsiClient, NameResolver } from './esi/index.ts';
 import { EsiDirectory } from './esi/directory.ts';
 import { TokenVerifier } from './eve/jwt.ts';
@@ -270,7 +271,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       if (config.DISCORD_PUBLIC_KEY) {
         restClient = createRestOnlyClient(config.DISCORD_TOKEN, config.DISCORD_API_URL);
         observeRest(restClient.rest, metrics);
-        const receiver = new HttpInteractions(restClient, dispatcher);
+        const handled = new HandledInteractions(database);
+        const receiver = new HttpInteractions(restClient, dispatcher, (id) => handled.claim(id));
+        queue.define('interactions:forget-handled', () => handled.forgetOld().then(() => undefined));
+        await queue.every('interactions:forget-handled', 5 * 60 * 1000);
         http.postRaw(INTERACTIONS_PATH, interactionsRoute(new InteractionSignature(config.DISCORD_PUBLIC_KEY), receiver, logger), MAX_INTERACTION_BYTES);
       }
     }

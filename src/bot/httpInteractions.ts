@@ -52,12 +52,15 @@ export class HttpInteractions {
   constructor(
     private readonly client: Client,
     private readonly dispatcher: Dispatcher,
+    /** true the first time any process sees this interaction id (a copy of a signed request must not run twice) */
+    private readonly claim: (interactionId: bigint) => Promise<boolean>,
   ) {}
 
-  async receive(payload: { id: string; type: number; token: string }): Promise<'acknowledged' | 'unsupported' | 'not-acknowledged'> {
+  async receive(payload: { id: string; type: number; token: string }): Promise<'acknowledged' | 'duplicate' | 'unsupported' | 'not-acknowledged'> {
     // Signed by Discord: its shape is Discord's; discord.js reads what it needs.
     const interaction = interactionFromPayload(this.client, payload as APIInteraction);
     if (!interaction) return 'unsupported';
+    if (!(await this.claim(BigInt(payload.id)))) return 'duplicate';
     let acknowledged!: () => void;
     const firstResponse = new Promise<'acknowledged'>((resolve) => {
       acknowledged = () => resolve('acknowledged');

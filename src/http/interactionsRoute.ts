@@ -19,7 +19,7 @@ const envelope = z.object({
 
 export interface InteractionReceiver {
   /** the verified interaction (not a PING; checked only as far as the envelope): resolves when Discord has the first response, or why not */
-  receive(payload: { id: string; type: number; token: string; application_id: string }): Promise<'acknowledged' | 'unsupported' | 'not-acknowledged'>;
+  receive(payload: { id: string; type: number; token: string; application_id: string }): Promise<'acknowledged' | 'duplicate' | 'unsupported' | 'not-acknowledged'>;
 }
 
 const json = (status: number, body: unknown): HttpResponse => ({ status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -50,8 +50,20 @@ export function interactionsRoute(signature: InteractionSignature, receiver: Int
     const checked = envelope.safeParse(parsed);
     if (!checked.success) return plain(400, 'Expected an interaction');
     if (checked.data.type === 1) return json(200, { type: 1 });
-    const outcome = await receiver.receive({ ...(parsed as object), ...checked.data });
+    let outcome: Awaited<ReturnType<InteractionReceiver['receive']>>;
+    try {
+      outcome = await receiver.receive({ ...(parsed as object), ...checked.data });
+    } catch (error) {
+      // Most likely the database (which records taken interactions): nothing ran.
+      logger.error({ err: error, interactionId: checked.data.id }, 'could not take an interaction');
+      return plain(503, 'Not available');
+    }
     if (outcome === 'acknowledged') return { status: 202 };
+    if (outcome === 'duplicate') {
+      // Another copy was taken (here or by another process) and is answered there.
+      logger.warn({ interactionId: checked.data.id }, 'a copy of an interaction already taken: ignored');
+      return { status: 202 };
+    }
     if (outcome === 'unsupported') {
       logger.info({ interactionId: checked.data.id, type: checked.data.type }, 'interaction of a kind the bot does not serve');
       return plain(400, 'This kind of interaction is not served');

@@ -34,6 +34,9 @@ const BASE_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src https://images.evetech.net https://cdn.discordapp.com; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
+/** Pending connections the kernel keeps while the bot is busy (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 /** A form is two short values: anything larger is not one of ours. */
 const MAX_FORM_BYTES = 4096;
 
@@ -86,7 +89,9 @@ export class HttpServer {
   listen(host: string, port: number): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
+      // A burst of interactions (HTTP mode) opens many connections at once; Node's default backlog of 511 drops
+      // the rest while the event loop is busy, and the kernel retries them only after 1 s, then 3 s.
+      this.#server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', reject);
         resolve(this.#server.address() as AddressInfo);
       });

@@ -54,6 +54,20 @@ describe('given a bot taking interactions over HTTP (DISCORD_PUBLIC_KEY) and Dis
     expect(bed.logText).not.toContain(`"userId":"${user}"`);
   });
 
+  it('then a copy of a signed interaction (a replay inside the five minutes, or a retry) runs nothing a second time', async () => {
+    const user = newUser();
+    const handle = await bed.discord.sendCommand({ name: 'link', userId: user });
+    await handle.waitForReply();
+    const pending = await bed.db.pendingLogin.count();
+    const copies = await Promise.all([1, 2, 3].map(() => bed.discord.postToInteractionsEndpoint(endpoint(), JSON.stringify(handle.payload))));
+    expect(copies.map((c) => c.status)).toEqual([202, 202, 202]);
+    expect(await bed.db.pendingLogin.count()).toBe(pending);
+    // Nothing tried to answer the copies: no second callback was attempted.
+    expect(handle.responses.filter((r) => r.kind === 'callback')).toHaveLength(1);
+    expect(handle.refused).toEqual([]);
+    await expect.poll(() => bed.logText.split('a copy of an interaction already taken').length - 1).toBe(3);
+  });
+
   it('then a signed body that is not an interaction is a 400, and other methods or types are refused', async () => {
     expect((await bed.discord.postToInteractionsEndpoint(endpoint(), '{"hello":')).status).toBe(400);
     expect((await bed.discord.postToInteractionsEndpoint(endpoint(), '{"type":2}')).status).toBe(400);

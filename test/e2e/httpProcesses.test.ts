@@ -100,6 +100,13 @@ describe('given three bot processes taking HTTP interactions behind a round-robi
     // The process that served the callback edited the reply the first one sent.
     await link.waitForReply((r) => JSON.stringify(r).includes('Petra Proxy'));
     expect(await bed.db.character.count({ where: { id: 95000201n, discordUserId: BigInt(user) } })).toBe(1);
+
+    // The same signed /link posted again to each process: none runs it a second time.
+    const pending = await bed.db.pendingLogin.count();
+    const copies = await Promise.all(ports.map((port) => bed.discord.postToInteractionsEndpoint(`http://127.0.0.1:${port}/interactions`, JSON.stringify(link.payload))));
+    expect(copies.map((c) => c.status)).toEqual([202, 202, 202]);
+    expect(await bed.db.pendingLogin.count()).toBe(pending);
+    expect(link.refused).toEqual([]);
   });
 
   it('then the refresh storm (500 /wallet over 50 expired logins) makes exactly 50 token requests over the three processes', async () => {
