@@ -13,7 +13,8 @@ const MEMBER_LIST_TIMEOUT_MS = 20_000;
  */
 export async function guildMemberList(services: Services, guildId: bigint): Promise<MemberSnapshot[]> {
   try {
-    return await withTimeout(listAllMembers(services.guilds, guildId), MEMBER_LIST_TIMEOUT_MS);
+    // The deadline also stops the paging itself, not only the wait for it.
+    return await withTimeout(listAllMembers(services.guilds, guildId, { deadline: Date.now() + MEMBER_LIST_TIMEOUT_MS }), MEMBER_LIST_TIMEOUT_MS);
   } catch (error) {
     throw new UserFacingError('Discord did not send the member list of this server in time. Please try again in a minute.', { cause: error });
   }

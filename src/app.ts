@@ -12,7 +12,7 @@ import { Dispatcher } from './bot/dispatcher.ts';
 import { GatewayLeader } from './bot/gatewayLeader.ts';
 import { createRestOnlyClient, HttpInteractions } from './bot/httpInteractions.ts';
 import { InteractionSignature } from './bot/interactionSignature.ts';
-import { interactionsRoute, INTERACTIONS_PATH, MAX_INTERACTION_BYTES } from './http/interactionsRoute.ts';
+import { interactionsPrecheck, interactionsRoute, INTERACTIONS_PATH, MAX_INTERACTION_BYTES } from './http/interactionsRoute.ts';
 import { createInteractionRest } from './bot/interactionRest.ts';
 import { registerCommands } from './bot/registration.ts';
 import { commandDefinitions, loadCommands } from './bot/registry.ts';
@@ -275,7 +275,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         const receiver = new HttpInteractions(restClient, dispatcher, (id) => handled.claim(id));
         queue.define('interactions:forget-handled', () => handled.forgetOld().then(() => undefined));
         await queue.every('interactions:forget-handled', 5 * 60 * 1000);
-        http.postRaw(INTERACTIONS_PATH, interactionsRoute(new InteractionSignature(config.DISCORD_PUBLIC_KEY), receiver, logger), MAX_INTERACTION_BYTES);
+        const signature = new InteractionSignature(config.DISCORD_PUBLIC_KEY);
+        http.postRaw(INTERACTIONS_PATH, interactionsRoute(signature, receiver, logger), MAX_INTERACTION_BYTES, interactionsPrecheck(signature));
       }
     }
     if (config.METRICS_PORT !== undefined) {
@@ -326,7 +327,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         const lead = async () => {
           const connected = await connectGateway();
           client = connected;
-          return { stop: () => connected.destroy() };
+          return { ready: () => isGatewayReady(connected), stop: () => connected.destroy() };
         };
         if (target.embedded) {
           // One process per data directory: it is the leader.

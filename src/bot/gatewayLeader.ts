@@ -6,6 +6,8 @@ import type { Logger } from '../log.ts';
 const LEADER_LOCK_NAMESPACE = 0x67617465;
 
 export interface GatewaySession {
+  /** whether the gateway is connected now (a leader whose gateway stays down steps aside) */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
@@ -18,7 +20,22 @@ export interface GatewayLeaderOptions {
   lead: () => Promise<GatewaySession>;
   /** how often a follower asks for the lock, and the leader checks its hold (default 2 s) */
   intervalMs?: number;
+  /** a gateway not connected within this long, or down this long once connected, gives the lead up (default 60 s) */
+  gatewayGraceMs?: number;
+  /** wait after a failed lead, doubling up to `max` (default 5 s up to 5 min) */
+  leadRetryMs?: { first: number; max: number };
 }
+
+/** After a failed lead, wait this long before leading again (doubling, to at most 5 min): each try spends one of Discord's daily session starts. */
+const LEAD_RETRY_MS = { first: 5_000, max: 5 * 60_000 };
+
+/**
+ * PostgreSQL notices a leader that vanished without closing its connection
+ * (a crashed host, a cut network) only through TCP keepalives: ask it to
+ * probe this session after 10 s of silence, so the lock frees within about
+ * 30 s instead of the system default of two hours.
+ */
+const KEEPALIVE_OPTIONS = '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=15000';
 
 /**
  * Exactly one process holds the Discord gateway (HTTP interactions mode,
@@ -38,7 +55,7 @@ export class GatewayLeader {
   #leading = false;
 
   constructor(options: GatewayLeaderOptions) {
-    this.#options = { intervalMs: 2_000, ...options };
+    this.#options = { intervalMs: 2_000, gatewayGraceMs: 60_000, leadRetryMs: LEAD_RETRY_MS, ...options };
   }
 
   /** whether this process holds the gateway now */
@@ -59,8 +76,16 @@ export class GatewayLeader {
   async #run(): Promise<void> {
     const { logger } = this.#options;
     let announcedFollower = false;
+    let retryMs = this.#options.leadRetryMs.first;
     while (!this.#stopping) {
-      const client = new pg.Client({ ...parseDatabaseUrl(this.#options.databaseUrl).config, keepAlive: true, application_name: 'evebot gateway leader', connectionTimeoutMillis: 5_000 });
+      const target = parseDatabaseUrl(this.#options.databaseUrl).config;
+      const client = new pg.Client({
+        ...target,
+        options: [target.options, KEEPALIVE_OPTIONS].filter(Boolean).join(' '),
+        keepAlive: true,
+        application_name: 'evebot gateway leader',
+        connectionTimeoutMillis: 5_000,
+      });
       let lost = false;
       client.on('error', () => {
         lost = true;
@@ -76,7 +101,15 @@ export class GatewayLeader {
         }
         if (!this.#stopping && !lost) {
           announcedFollower = false;
-          await this.#lead(client, () => lost);
+          const led = await this.#lead(client, () => lost);
+          if (!led) {
+            // Let the lock go, and wait before trying again: another process may do better meanwhile.
+            await client.end().catch(() => undefined);
+            await this.#sleep(retryMs);
+            retryMs = Math.min(retryMs * 2, this.#options.leadRetryMs.max);
+          } else {
+            retryMs = this.#options.leadRetryMs.first;
+          }
         }
       } catch (error) {
         if (!this.#stopping) logger.warn({ err: error }, 'gateway leader election: the database connection failed; trying again');
@@ -92,38 +125,64 @@ export class GatewayLeader {
     return rows[0]?.locked === true;
   }
 
-  /** Holds the gateway while the lock's connection answers; closes it before the lock can pass on. */
-  async #lead(client: pg.Client, lost: () => boolean): Promise<void> {
-    const { logger } = this.#options;
+  /**
+   * Holds the gateway while the lock's connection answers and the gateway
+   * is up (or comes back within the grace); closes it before the lock can
+   * pass on. False when the gateway could not be held at all.
+   */
+  async #lead(client: pg.Client, lost: () => boolean): Promise<boolean> {
+    const { logger, gatewayGraceMs, intervalMs } = this.#options;
     logger.info('this process now holds the Discord gateway (leader)');
     let session: GatewaySession | undefined;
     try {
-      session = await this.#options.lead();
+      session = await withDeadline(this.#options.lead(), gatewayGraceMs, (late) => void late.then((s) => s.stop(), () => undefined));
       this.#leading = true;
+      let downSince: number | undefined;
       while (!this.#stopping && !lost()) {
         await this.#sleep();
         if (this.#stopping) break;
-        const alive = await Promise.race([client.query('SELECT 1').then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), this.#options.intervalMs).unref())]);
-        if (!alive) break;
+        const alive = await Promise.race([client.query('SELECT 1').then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), intervalMs).unref())]);
+        if (!alive) {
+          logger.warn('lost the database connection that holds the gateway lock: closing the gateway');
+          break;
+        }
+        downSince = session.ready() ? undefined : (downSince ?? Date.now());
+        if (downSince !== undefined && Date.now() - downSince > gatewayGraceMs) {
+          logger.warn({ downSeconds: Math.round((Date.now() - downSince) / 1000) }, 'the Discord gateway stays down: giving the lead up');
+          return false;
+        }
       }
-      if (!this.#stopping) logger.warn('lost the database connection that holds the gateway lock: closing the gateway');
+      return true;
     } catch (error) {
-      logger.error({ err: error }, 'could not connect the Discord gateway as leader; another process may take over');
+      logger.error({ err: error }, 'could not connect the Discord gateway as leader; trying again later, another process may take over');
+      return false;
     } finally {
       this.#leading = false;
       await session?.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while closing the gateway'));
     }
   }
 
-  #sleep(): Promise<void> {
+  #sleep(ms = this.#options.intervalMs): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.#wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.#options.intervalMs);
+      const timer = setTimeout(done, ms);
       this.#wake = done;
     });
   }
+}
+
+/** `promise`, or a rejection after `ms`; a late result is handed to `late` (to close what it opened). */
+function withDeadline<T>(promise: Promise<T>, ms: number, late: (promise: Promise<T>) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => {
+      late(promise);
+      reject(new Error(`the gateway was not ready within ${Math.round(ms / 1000)} s`));
+    }, ms);
+    promise.then(resolve, reject);
+  }).finally(() => clearTimeout(timer));
 }

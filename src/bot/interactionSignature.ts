@@ -19,10 +19,15 @@ export class InteractionSignature {
     this.#key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
   }
 
+  /** Whether the headers could carry a valid signature (well formed, timestamp in the window): checked before the body is read. */
+  plausible(signatureHex: string | undefined, timestamp: string | undefined, nowMs = Date.now()): boolean {
+    if (!signatureHex || !timestamp || !/^[0-9a-f]{128}$/i.test(signatureHex) || !/^\d{1,12}$/.test(timestamp)) return false;
+    return Math.abs(nowMs / 1000 - Number(timestamp)) <= SIGNATURE_MAX_AGE_S;
+  }
+
   /** Whether `body` was signed by Discord at `timestamp` (headers as received; any missing or malformed part is false). */
   verify(signatureHex: string | undefined, timestamp: string | undefined, body: Buffer, nowMs = Date.now()): boolean {
-    if (!signatureHex || !timestamp || !/^[0-9a-f]{128}$/i.test(signatureHex) || !/^\d{1,12}$/.test(timestamp)) return false;
-    if (Math.abs(nowMs / 1000 - Number(timestamp)) > SIGNATURE_MAX_AGE_S) return false;
-    return verify(null, Buffer.concat([Buffer.from(timestamp, 'utf8'), body]), this.#key, Buffer.from(signatureHex, 'hex'));
+    if (!this.plausible(signatureHex, timestamp, nowMs)) return false;
+    return verify(null, Buffer.concat([Buffer.from(timestamp!, 'utf8'), body]), this.#key, Buffer.from(signatureHex!, 'hex'));
   }
 }

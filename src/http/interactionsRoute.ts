@@ -33,6 +33,14 @@ const plain = (status: number, body: string): HttpResponse => ({ status, headers
  * which answers through Discord's callback endpoint; the POST then gets 202
  * and no body, as Discord asks of apps that answer that way.
  */
+/** Refuses, from the headers alone, a request that cannot carry a valid signature: its body is never read. */
+export function interactionsPrecheck(signature: InteractionSignature): (headers: Record<string, string | string[] | undefined>) => HttpResponse | undefined {
+  return (headers) => {
+    const one = (value: string | string[] | undefined) => (Array.isArray(value) ? undefined : value);
+    return signature.plausible(one(headers['x-signature-ed25519']), one(headers['x-signature-timestamp'])) ? undefined : plain(401, 'invalid request signature');
+  };
+}
+
 export function interactionsRoute(signature: InteractionSignature, receiver: InteractionReceiver, logger: Logger): RouteHandler {
   return async (request) => {
     const body = request.body ?? Buffer.alloc(0);

@@ -46,6 +46,8 @@ interface Route {
   head: boolean;
   /** POST: a browser's form (default), or the raw bytes of a JSON body of at most this many bytes */
   rawJsonBytes?: number;
+  /** raw POST: an answer from the headers alone, before the body is read (a refusal), or undefined to go on */
+  precheck?: (headers: IncomingMessage['headers']) => HttpResponse | undefined;
 }
 
 /**
@@ -75,9 +77,13 @@ export class HttpServer {
     this.#route('POST', path, { handler, head: false });
   }
 
-  /** Machine posts whose bytes matter (a signature covers them): application/json, at most `maxBytes`. */
-  postRaw(path: string, handler: RouteHandler, maxBytes: number): void {
-    this.#route('POST', path, { handler, head: false, rawJsonBytes: maxBytes });
+  /**
+   * Machine posts whose bytes matter (a signature covers them):
+   * application/json, at most `maxBytes`. `precheck` may refuse from the
+   * headers alone, before a byte of the body is read.
+   */
+  postRaw(path: string, handler: RouteHandler, maxBytes: number, precheck?: Route['precheck']): void {
+    this.#route('POST', path, { handler, head: false, rawJsonBytes: maxBytes, ...(precheck ? { precheck } : {}) });
   }
 
   #route(method: string, path: string, route: Route): void {
@@ -126,6 +132,12 @@ export class HttpServer {
     } else {
       try {
         const raw = method === 'POST' && route.rawJsonBytes !== undefined;
+        const early = raw ? route.precheck?.(req.headers) : undefined;
+        if (early) {
+          res.setHeader('Connection', 'close');
+          this.#send(res, early);
+          return;
+        }
         const form = method === 'POST' && !raw ? await readForm(req) : undefined;
         const body = raw ? await readRaw(req, route.rawJsonBytes!) : undefined;
         const refused = form instanceof Error ? form : body instanceof Error ? body : undefined;

@@ -51,13 +51,24 @@ export interface DiscordGuilds {
 const MEMBER_PAGE = 1_000;
 
 /** Every member of a guild, a page of 1,000 at a time over REST (needs the Guild Members intent switched on for the application). */
-export async function listAllMembers(guilds: Pick<DiscordGuilds, 'members'>, guildId: bigint): Promise<MemberSnapshot[]> {
+export async function listAllMembers(guilds: Pick<DiscordGuilds, 'members'>, guildId: bigint, options: { deadline?: number } = {}): Promise<MemberSnapshot[]> {
   const all: MemberSnapshot[] = [];
   let after = 0n;
   for (;;) {
+    if (options.deadline !== undefined && Date.now() > options.deadline) throw new Error('the member list took too long');
     const page = await guilds.members(guildId, after, MEMBER_PAGE);
     all.push(...page);
     if (page.length < MEMBER_PAGE) return all;
-    after = page.reduce((max, member) => (member.userId > max ? member.userId : max), after);
+    after = nextAfter(page, after);
   }
+}
+
+/**
+ * Where the next page starts: the largest id of this one. A full page that
+ * does not move past `after` would ask for the same page forever: an error.
+ */
+export function nextAfter(page: readonly MemberSnapshot[], after: bigint): bigint {
+  const last = page.reduce((max, member) => (member.userId > max ? member.userId : max), after);
+  if (last <= after) throw new Error('Discord sent a page of members that does not move on');
+  return last;
 }

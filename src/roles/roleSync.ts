@@ -5,7 +5,7 @@ import type { Database } from '../db/client.ts';
 import { charactersOf, type StoredCharacter } from '../links/roster.ts';
 import type { Logger } from '../log.ts';
 import type { EveDirectory } from '../services.ts';
-import type { DiscordGuilds, GuildSnapshot, MemberSnapshot } from './discordGuilds.ts';
+import { nextAfter, type DiscordGuilds, type GuildSnapshot, type MemberSnapshot } from './discordGuilds.ts';
 import { escapeMarkdown as escapeName } from '../text.ts';
 import { auditLogReason, needsWrite, planMember, validateTemplate, type LinkedCharacter, type MemberPlan } from './index.ts';
 import { DEFAULT_ROLE_SETTINGS, readRoleConfig, type RoleRule, type RoleSettings } from './ruleStore.ts';
@@ -389,7 +389,7 @@ export class RoleSync {
       for (let after = start; ; ) {
         const page = await this.options.guilds.members(guildId, after, PAGE);
         if (page.length === 0) return;
-        after = page.reduce((max, m) => (m.userId > max ? m.userId : max), after);
+        after = nextAfter(page, after);
         // Everyone listed is a member: recorded, so a change of their characters finds this guild.
         await recordGuildMembers(this.options.database, guildId, page.filter((m) => !m.bot));
         yield { members: page, last: after };

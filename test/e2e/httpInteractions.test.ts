@@ -72,10 +72,15 @@ describe('given a bot taking interactions over HTTP (DISCORD_PUBLIC_KEY) and Dis
     expect((await bed.discord.postToInteractionsEndpoint(endpoint(), '{"hello":')).status).toBe(400);
     expect((await bed.discord.postToInteractionsEndpoint(endpoint(), '{"type":2}')).status).toBe(400);
     expect((await fetch(endpoint())).status).toBe(405);
-    const form = await fetch(endpoint(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    // Headers that could be a signature (well formed, in time): the body is read, and must be JSON of at most 256 KiB.
+    const plausible = { 'x-signature-ed25519': 'ab'.repeat(64), 'x-signature-timestamp': String(Math.floor(Date.now() / 1000)) };
+    const form = await fetch(endpoint(), { method: 'POST', headers: { ...plausible, 'content-type': 'text/plain' }, body: 'x' });
     expect(form.status).toBe(415);
-    const huge = await fetch(endpoint(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(300 * 1024) });
-    expect(huge.status).toBe(413);
+    expect((await bed.discord.postToInteractionsEndpoint(endpoint(), `"${'x'.repeat(300 * 1024)}"`)).status).toBe(413);
+    expect((await fetch(endpoint(), { method: 'POST', headers: { ...plausible, 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    // Without such headers nothing is read at all: refused at once, whatever the body.
+    const unsigned = await fetch(endpoint(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(300 * 1024) });
+    expect(unsigned.status).toBe(401);
   });
 
   it('then /link, the login, /wallet, autocomplete and a button all work over HTTP', async () => {
