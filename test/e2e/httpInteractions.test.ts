@@ -111,3 +111,24 @@ describe('given a bot taking interactions over HTTP (DISCORD_PUBLIC_KEY) and Dis
     expect(await bed.db.character.count({ where: { id: 95000102n } })).toBe(0);
   });
 });
+
+describe('given HTTP interactions with DISCORD_GATEWAY=off', () => {
+  let bed: TestBed;
+  beforeAll(async () => {
+    bed = await TestBed.start({ interactions: 'http', env: { DISCORD_GATEWAY: 'off' } });
+  }, 120_000);
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('then no gateway is connected at all, commands are answered, and /readyz is ready without one', async () => {
+    expect((await bed.bot!.waitForReady()).gateway).toBe('off');
+    const handle = await bed.discord.sendCommand({ name: 'help', userId: newUser() });
+    await handle.waitForReply();
+    expect((await handle.endpointAnswer!).status).toBe(202);
+    expect(bed.discord.gatewayConnections).toEqual([]);
+    const ready = await fetch(`${bed.httpUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: { discord: string } }).checks.discord).toBe('ok');
+  });
+});
