@@ -11,6 +11,16 @@ const valid = {
   TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
+/** The problems loadConfig lists for the valid variables plus `env` (none: an empty list). */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ ...valid, ...env });
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+  return [];
+}
+
 describe('loadConfig', () => {
   it('given the required variables, then defaults fill the rest', () => {
     const config = loadConfig(valid);
@@ -33,14 +43,6 @@ describe('loadConfig', () => {
     expect(listed.DISCORD_SHARDS).toEqual([1, 3]);
     expect(listed.DISCORD_SHARD_COUNT).toBe(4);
     expect(loadConfig({ ...valid, DISCORD_SHARD_COUNT: '2' }).DISCORD_SHARDS).toBe('auto');
-    const problems = (env: Record<string, string>) => {
-      try {
-        loadConfig({ ...valid, ...env });
-      } catch (error) {
-        return (error as ConfigError).problems;
-      }
-      return [];
-    };
     expect(problems({ DISCORD_SHARDS: '0,1' })).toEqual([expect.stringMatching(/^DISCORD_SHARD_COUNT is missing: a list in DISCORD_SHARDS needs the total/)]);
     expect(problems({ DISCORD_SHARDS: '0,2,5', DISCORD_SHARD_COUNT: '2' })).toEqual(['DISCORD_SHARDS must list ids from 0 to 1 (DISCORD_SHARD_COUNT=2); 2, 5 are not']);
     expect(problems({ DISCORD_SHARDS: 'first' })).toEqual(['DISCORD_SHARDS must be auto or shard ids separated by commas, such as 0,1 (example: DISCORD_SHARDS=0,1)']);
@@ -48,14 +50,6 @@ describe('loadConfig', () => {
   });
 
   it('given HTTP interactions, then the public key is 64 hex characters (kept lower-case), DISCORD_GATEWAY is auto or off, and off needs the key', () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        loadConfig({ ...valid, ...env });
-      } catch (error) {
-        return (error as ConfigError).problems;
-      }
-      return [];
-    };
     expect(loadConfig(valid).DISCORD_PUBLIC_KEY).toBeUndefined();
     expect(loadConfig(valid).DISCORD_GATEWAY).toBe('auto');
     const key = 'AB'.repeat(32);
