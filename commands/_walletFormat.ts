@@ -124,9 +124,10 @@ export function walletDetailReply({ detail, now, refTypeName = refTypeInWords, c
     description = hidden > 0 && !list.endsWith(note) && !/… and [\d,]+ more in the last/.test(list) ? `${list}\n${note}` : list;
   }
   const embed: APIEmbed = {
-    title: fitText(`Wallet of ${detail.name}`, DISCORD_LIMITS.title),
+    // The portrait beside the name, not as a thumbnail: a thumbnail takes a column, and journal lines would wrap on a phone.
+    author: { name: fitText(detail.name, DISCORD_LIMITS.authorName), icon_url: portrait(detail.characterId).url },
+    title: 'Wallet',
     color: COLOURS[detail.partial ? 'attention' : 'ok'],
-    thumbnail: portrait(detail.characterId),
     description,
     ...(chart ? { image: { url: `attachment://${CHART_FILE}` } } : {}),
   };

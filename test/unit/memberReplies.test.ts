@@ -103,7 +103,10 @@ describe('/wallet character:', () => {
     fits(reply);
     const e = embed(reply);
     expect(e.color).toBe(COLOURS.ok);
-    expect(e.thumbnail.url).toContain('92000001');
+    // The portrait beside the name: a thumbnail would take a column and wrap the journal lines on a phone.
+    expect(e.thumbnail).toBeUndefined();
+    expect(e.author.icon_url).toContain('92000001');
+    expect(e.title).toBe('Wallet');
     expect(e.description.startsWith('Balance **-9,876,543,210.50 ISK**\nLast 30 days: **+1.5t ISK** in · **−6k ISK** out\n\n')).toBe(true);
     const lines = e.description.split('\n').filter((l: string) => l.startsWith('`'));
     expect(lines).toHaveLength(20);
