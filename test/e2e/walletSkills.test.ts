@@ -125,16 +125,22 @@ describe('/wallet and /skills', () => {
     expect(await bed.db.pendingLogin.count({ where: { discordUserId: BigInt(userId) } })).toBeGreaterThan(0);
   });
 
-  it('given /wallet character:, then the exact balance and 30 days in and out first, then one short line per journal entry, newest first, with the portrait', async () => {
+  it('given /wallet character:, then the exact balance and 30 days in and out first, then one short line per journal entry, newest first, with the portrait and the balance chart', async () => {
     const reply = await run('wallet', characterOption(MAIN.id));
-    const embed = reply.embeds[0] as { description: string; thumbnail: { url: string } };
+    const embed = reply.embeds[0] as { description: string; author: { name: string; icon_url: string }; image: { url: string } };
     expect(embed.description.startsWith('Balance **1,234,567.89 ISK**\nLast 30 days: **+1.5m ISK** in · **−6k ISK** out\n\n**Journal** (ISK), newest first\n')).toBe(true);
     const entries = embed.description.split('\n').filter((l) => l.startsWith('`'));
     expect(entries).toHaveLength(12);
     expect(entries[0]).toMatch(/^` +1h` \*\*\+250k\*\* Bounty prizes$/);
     expect(entries[1]).toMatch(/^` +2h` \*\*−1k\*\* Player donation$/);
     expect(embed.description).not.toContain('→');
-    expect(embed.thumbnail.url).toContain(String(MAIN.id));
+    expect(embed.author.name).toBe('Maya Main');
+    expect(embed.author.icon_url).toContain(String(MAIN.id));
+    // The chart reached Discord as the message's file, a PNG, shown as the embed's image.
+    expect(embed.image.url).toBe('attachment://balance.png');
+    const chart = reply.files.find((f) => f.name === 'balance.png');
+    expect(chart?.data.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(chart!.data.length).toBeGreaterThan(5_000);
   });
 
   it('given /skills, then the main: SP (with finished queue entries counted), the skill in training, the queue and names', async () => {
