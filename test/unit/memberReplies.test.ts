@@ -248,6 +248,11 @@ describe('/help', () => {
     expect(description.indexOf('**For officers**')).toBeLessThan(order[6]!);
   });
 
+  it('given 30 commands with 300-character help lines, then it still fits Discord', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...definition(`command${i}`), help: `${'x'.repeat(290)} ${i}` }));
+    fits(helpReply(many, mentions));
+  });
+
   it('given no registered ids yet, then plain /names', () => {
     expect(embed(helpReply([definition('link')], new CommandMentions())).description).toContain('/link — ');
   });
@@ -273,6 +278,12 @@ describe('/link and /unlink', () => {
     expect(lines.filter((l) => l.startsWith('- '))).toHaveLength(6);
   });
 
+  it('given 60 long scopes and a long note before, then the reply still fits one message', () => {
+    const scopes = Array.from({ length: 60 }, (_, i) => `esi-${'very-long-scope-name-'.repeat(4)}${i}.v1`);
+    const reply = linkReply({ url: 'https://login.example/authorize', scopes, expiresAt: NOW }, mentions, `⚠️ ${'n'.repeat(500)}`);
+    fits(reply);
+  });
+
   it('then the unlink question and answer name the character and fit', () => {
     const question = unlinkQuestion({ id: 1n, name: longName(9).repeat(3) }, mentions);
     fits(question);
@@ -287,6 +298,7 @@ describe('the DM about a dead login', () => {
     expect(serverList(['Alpha Corp', undefined])).toBe('**Alpha Corp** and another server');
     expect(serverList([undefined, undefined])).toBe('2 servers');
     expect(serverList(['A', 'B', '*C*'])).toBe('**A**, **B** and **\\*C\\***');
+    expect(serverList(['A', 'B', 'C', 'D', 'E', 'F', undefined])).toBe('**A**, **B**, **C**, **D**, **E** and 2 other servers');
     const message = deadLoginMessage('Dora *Dead*', [1n, 2n], 'Log in again before <t:1:f> to keep the Discord roles it earns you.');
     const content = message.content as (names: readonly (string | undefined)[]) => string;
     expect(content(['Alpha Corp', undefined])).toBe(
@@ -296,5 +308,13 @@ describe('the DM about a dead login', () => {
     expect(message.guildIds).toEqual([1n, 2n]);
     expect(message.components).toEqual([{ type: 1, components: [{ type: 2, style: 1, label: 'Log in again', custom_id: 'link:renew' }] }]);
     expect((deadLoginMessage('X', []).content as (n: string[]) => string)([])).toContain('can no longer read its data. Press **Log in again** below, or use /link.');
+  });
+
+  it('given a 100-character pilot name and 200 servers with 100-character names, then the DM fits one message', () => {
+    const message = deadLoginMessage('P'.repeat(100), Array.from({ length: 200 }, (_, i) => BigInt(i + 1)), 'Log in again before <t:1:f> to keep the Discord roles it earns you.');
+    const content = (message.content as (names: readonly (string | undefined)[]) => string)(Array.from({ length: 200 }, (_, i) => `${'S'.repeat(97)}${i}`));
+    fits({ content, components: message.components } as Reply);
+    expect(content).toContain('Log in again before <t:1:f>');
+    expect(content).toContain('and 195 other servers');
   });
 });
