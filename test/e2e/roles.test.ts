@@ -119,6 +119,9 @@ describe('/roles: roles and nicknames from EVE', () => {
   });
 
   it('given the character leaves the corporation, then the role goes after the next affiliation sweep', async () => {
+    // ESI announces an hour for affiliations, and the bot never asks again sooner: a sweep that read Bob before
+    // the move (under load it can) would keep the old answer for an hour. A short cache time keeps the test about the sweep.
+    bed.eve.esi.cacheSeconds.affiliation = 1;
     await linkCharacter(bed, BOB_USER, BOB.id, { guildId: GUILD });
     await expect.poll(() => rolesOf(BOB_USER), { timeout: 10_000 }).toContain(PILOTS);
     bed.eve.addCharacter({ ...BOB, corporationId: BETA.id });
