@@ -9,8 +9,14 @@ const IDENTIFY_SPACING_MS = 5_500;
 /** A child that dies is started again after this, doubled while it keeps dying young, up to MAX_RESTART_DELAY_MS. */
 const FIRST_RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 60_000;
-/** A child that ran this long before dying was healthy: the next restart waits FIRST_RESTART_DELAY_MS again. */
-const HEALTHY_RUN_MS = 60_000;
+/**
+ * A child that ran this long before dying was healthy: the next restart waits FIRST_RESTART_DELAY_MS again.
+ * Ten minutes, not one: a child that crashes every minute or so must not identify again every few seconds,
+ * each identify spending one of Discord's 1,000 daily session starts.
+ */
+const HEALTHY_RUN_MS = 10 * 60_000;
+/** A child not ready this long after it started (migrations, its shards' READY, one per 5 s) is stuck: the start fails. */
+const START_TIMEOUT_MS = 5 * 60_000;
 /** Children drain in-flight commands for up to 10 s on SIGTERM; after this they are killed. */
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -164,9 +170,13 @@ export async function totalShardCount(config: Config): Promise<number> {
 }
 
 /** Resolves once the child has sent `ready` for every shard of its group; rejects if it dies first. */
-function whenReady(shard: Shard, group: readonly number[]): Promise<void> {
+function whenReady(shard: Shard, group: readonly number[], timeoutMs = START_TIMEOUT_MS): Promise<void> {
   return new Promise((resolve, reject) => {
     let ready = 0;
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`The bot process for shards ${group.join(',')} was not ready within ${timeoutMs / 60_000} minutes; its log is above. Stopping.`));
+    }, timeoutMs);
     const onReady = () => {
       ready += 1;
       if (ready < group.length) return;
@@ -179,6 +189,7 @@ function whenReady(shard: Shard, group: readonly number[]): Promise<void> {
       reject(new ChildStartError([...group], exitCode, signalCode));
     };
     const cleanup = () => {
+      clearTimeout(timer);
       shard.off('ready', onReady);
       shard.off('death', onDeath);
     };
