@@ -323,7 +323,7 @@ export class LinkService {
         await ensureMain(tx, previous.discordUserId);
       }
       await tx.discordUser.updateMany({ where: { id: discordUserId, mainCharacterId: null }, data: { mainCharacterId: tokens.characterId } });
-      const user = await tx.discordUser.findUniqueOrThrow({ where: { id: discordUserId }, select: { mainCharacterId: true } });
+      const user = await tx.discordUser.findUniqueOrThrow({ where: { id: discordUserId }, select: { mainCharacterId: true, mainCharacter: { select: { name: true } } } });
 
       const detail = { name: tokens.characterName, scopes: tokens.scopes.length, ...(moved ? { fromDiscordUserId: String(previous.discordUserId) } : {}) };
       await recordEvent(tx, { kind: event, guildId, discordUserId, characterId: tokens.characterId, detail });
@@ -337,7 +337,13 @@ export class LinkService {
           detail: { name: tokens.characterName, note: 'owner hash differs: the character changed hands; the previous grant was replaced' },
         });
       }
-      return { event, ownerChanged, previousUserId: moved ? previous.discordUserId : undefined, isMain: user.mainCharacterId === tokens.characterId };
+      return {
+        event,
+        ownerChanged,
+        previousUserId: moved ? previous.discordUserId : undefined,
+        isMain: user.mainCharacterId === tokens.characterId,
+        mainName: user.mainCharacter?.name,
+      };
     });
 
     const corporationName = affiliation
@@ -355,7 +361,7 @@ export class LinkService {
       confirmation,
       outcome.event === 'relinked'
         ? `Renewed the login of ${label}, ${outcome.isMain ? 'your main character' : 'one of your alts'}. Try /wallet and /skills.`
-        : `Linked ${label} ${outcome.isMain ? 'as your main character' : 'as an alt; your main character stays the same'}. Try /wallet and /skills.`,
+        : `Linked ${label} ${outcome.isMain ? 'as your main character' : `as an alt; your main character is still ${outcome.mainName ? `**${escapeMarkdown(outcome.mainName)}**` : 'the same'}`}. Try /wallet and /skills.`,
     );
     if (outcome.previousUserId !== undefined) {
       await this.options.notifier.sendDirectMessage(outcome.previousUserId, {

@@ -108,7 +108,7 @@ describe('linking through EVE SSO', () => {
     const first = newCharacter('Fiona First');
     await linkCharacter(bed, user, first.id);
     const { interaction } = await linkCharacter(bed, user, newCharacter('Sam Second').id);
-    await interaction.waitForReply((r) => /^Linked \*\*Sam Second\*\* \(Alpha Industries\) as an alt; your main character stays the same\. Try /.test(r.content ?? ''));
+    await interaction.waitForReply((r) => /^Linked \*\*Sam Second\*\* \(Alpha Industries\) as an alt; your main character is still \*\*Fiona First\*\*\. Try /.test(r.content ?? ''));
     expect((await bed.db.discordUser.findUnique({ where: { id: BigInt(user) } }))?.mainCharacterId).toBe(BigInt(first.id));
   });
 
