@@ -32,6 +32,14 @@ const page = (status: number, tone: ResultTone, title: string, ...paragraphs: st
 const FAILURE_PAGES: Record<LoginFailureReason, (login: LoginContext | undefined) => PageText> = {
   state_missing: () => page(400, 'attention', 'This login link is incomplete', 'The address is missing its login state.', TRY_AGAIN),
   state_unknown: () => page(400, 'attention', 'This login link is not valid', 'It was already used, or it was not made by this bot.', TRY_AGAIN),
+  confirmation_pending: () =>
+    page(
+      409,
+      'attention',
+      'This login is waiting for your answer',
+      'This page was already opened: press Confirm or Cancel on the page that showed first after the EVE login. For safety it is shown only once.',
+      'Closed it? Nothing was linked: run /link in Discord again.',
+    ),
   state_expired: () => page(400, 'attention', 'This login link has expired', 'Login links are valid for a limited time. Nothing was linked.', TRY_AGAIN),
   code_missing: () =>
     page(400, 'failure', 'EVE login did not finish', 'The EVE login did not send back its authorization code, so the bot cannot finish this login. Nothing was linked.', TRY_AGAIN),

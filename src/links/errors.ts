@@ -2,6 +2,8 @@
 export type LoginFailureReason =
   | 'state_missing'
   | 'state_unknown'
+  /** the callback was opened again while its confirmation page waits for an answer */
+  | 'confirmation_pending'
   | 'state_expired'
   /** the SSO came back with a state but neither a code nor an error */
   | 'code_missing'

@@ -106,9 +106,16 @@ export class LinkConfirmations {
         keyId: this.box.keyId,
         secrets: this.box.seal(JSON.stringify(sealed), confirmationAssociatedData(id)),
         expiresAt: input.expiresAt,
+        stateDigest: input.stateDigest,
       },
     });
     return value;
+  }
+
+  /** Whether the login with this state waits for its confirmation now (the callback was opened, not yet answered). */
+  async waitingForState(state: string, now = new Date()): Promise<boolean> {
+    const found = await this.database.linkConfirmation.findUnique({ where: { stateDigest: digest(state) }, select: { expiresAt: true } });
+    return found !== null && found.expiresAt > now;
   }
 
   /** Takes the confirmation the form value names, once (expired ones too: their tokens must be revoked). */

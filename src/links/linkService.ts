@@ -213,10 +213,16 @@ export class LinkService {
     return { characterName: taken.confirmation.tokens.characterName, guildId: taken.confirmation.guildId };
   }
 
-  /** A state that is not pending: "already linked" when it was used for a link that was stored, else unknown. */
+  /**
+   * A state that is not pending: "already linked" when it was used for a
+   * link that was stored, "waiting" when its confirmation page was opened
+   * and not answered yet (a reload), else unknown.
+   */
   async #usedState(state: string): Promise<LoginFailedError> {
     const completed = await this.options.completedLogins.byState(state);
-    return completed ? new LoginFailedError('already_linked', undefined, { login: completed }) : new LoginFailedError('state_unknown');
+    if (completed) return new LoginFailedError('already_linked', undefined, { login: completed });
+    if (await this.options.confirmations.waitingForState(state)) return new LoginFailedError('confirmation_pending');
+    return new LoginFailedError('state_unknown');
   }
 
   /** A confirmation value that is not waiting: "already linked" when it confirmed a link that was stored, else unknown. */

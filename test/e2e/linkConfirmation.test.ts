@@ -118,6 +118,22 @@ describe('the link confirmation page', () => {
     expect(login.interaction.responses.filter((r) => r.kind === 'edit')).toHaveLength(1);
   });
 
+  it('given the confirmation page reloaded before an answer, then it says the login waits for an answer on the first page, and that page still works', async () => {
+    const id = character('Wanda Waiting');
+    const login = await victimCompletesAttackersLogin(id);
+    const exchanges = bed.eve.tokenRequests.length;
+    const reload = await fetch(login.callback);
+    const html = await reload.text();
+    expect(reload.status).toBe(409);
+    expect(html).toContain('This login is waiting for your answer');
+    expect(html).toContain('run /link in Discord again');
+    expect(html).not.toContain('not valid');
+    expect(html).not.toContain('<form');
+    expect(bed.eve.tokenRequests.length).toBe(exchanges);
+    const done = await answerConfirmation(login.callback, confirmationForm(login.html), 'confirm');
+    expect(done.html).toContain('Linked Wanda Waiting');
+  });
+
   it('given a completed link, then reloading its success page or reopening its login link says "Already linked — check Discord" with the character, and changes nothing', async () => {
     const id = character('Rita Reload');
     const login = await victimCompletesAttackersLogin(id);
