@@ -65,7 +65,7 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
  * the count. Discord sends a guild's interactions to the one shard that owns
  * it, (guild id >> 22) % count, so processes on other shards never see them.
  */
-export function shardOptions(shards: 'auto' | number[], shardCount: number | undefined): { shards?: 'auto' | number[]; shardCount?: number } {
+function shardOptions(shards: 'auto' | number[], shardCount: number | undefined): { shards?: 'auto' | number[]; shardCount?: number } {
   if (shards !== 'auto') return { shards, shardCount };
   return shardCount === undefined ? { shards: 'auto' } : { shardCount };
 }
