@@ -77,8 +77,8 @@ async function listedMembers(interaction: ChatInputCommandInteraction<'raw' | 'c
 async function summary(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, services: Services, access: AuthorizedAudit, mentions: Mentions): Promise<Reply> {
   const [report, guild] = await Promise.all([
     listedMembers(interaction, services).then((members) => services.audit.report(access, members)),
-    // Only for the title and the CSV's name: without it they use the guild's id.
-    services.guilds.guild(BigInt(interaction.guildId)).catch(() => undefined),
+    // Only for the title and the CSV's name (without it they use the guild's id): the gateway's cache has it; over HTTP, Discord's REST.
+    interaction.guild ? { name: interaction.guild.name } : services.guilds.guild(BigInt(interaction.guildId)).catch(() => undefined),
   ]);
   return summaryReply({ report, guildName: guild?.name ?? null, mentions });
 }

@@ -6,6 +6,7 @@ import {
   type APIInteraction,
   type Interaction,
 } from 'discord.js';
+import type { ReceiveOutcome } from '../http/interactionsRoute.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { restRequest } from './restRequest.ts';
 
@@ -56,7 +57,7 @@ export class HttpInteractions {
     private readonly claim: (interactionId: bigint) => Promise<boolean>,
   ) {}
 
-  async receive(payload: { id: string; type: number; token: string }): Promise<'acknowledged' | 'duplicate' | 'unsupported' | 'not-acknowledged'> {
+  async receive(payload: { id: string; type: number; token: string }): Promise<ReceiveOutcome> {
     // Signed by Discord: its shape is Discord's; discord.js reads what it needs.
     const interaction = interactionFromPayload(this.client, payload as APIInteraction);
     if (!interaction) return 'unsupported';

@@ -17,13 +17,29 @@ const envelope = z.object({
   application_id: z.string().regex(/^\d{1,20}$/),
 });
 
+/** How the dispatcher took an interaction: Discord has its first response, a copy was already taken, a kind the bot does not serve, or no response in time. */
+export type ReceiveOutcome = 'acknowledged' | 'duplicate' | 'unsupported' | 'not-acknowledged';
+
 export interface InteractionReceiver {
   /** the verified interaction (not a PING; checked only as far as the envelope): resolves when Discord has the first response, or why not */
-  receive(payload: { id: string; type: number; token: string; application_id: string }): Promise<'acknowledged' | 'duplicate' | 'unsupported' | 'not-acknowledged'>;
+  receive(payload: { id: string; type: number; token: string; application_id: string }): Promise<ReceiveOutcome>;
 }
 
 const json = (status: number, body: unknown): HttpResponse => ({ status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const plain = (status: number, body: string): HttpResponse => ({ status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body });
+
+/** Refuses, from the headers alone, a request that cannot carry a valid signature: its body is never read. */
+export function interactionsPrecheck(signature: InteractionSignature): (headers: Headers) => HttpResponse | undefined {
+  return (headers) => (signature.plausible(...signatureHeaders(headers)) ? undefined : plain(401, 'invalid request signature'));
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** X-Signature-Ed25519 and X-Signature-Timestamp as sent once each (a repeated header is no signature). */
+function signatureHeaders(headers: Headers): [string | undefined, string | undefined] {
+  const one = (value: string | string[] | undefined) => (Array.isArray(value) ? undefined : value);
+  return [one(headers['x-signature-ed25519']), one(headers['x-signature-timestamp'])];
+}
 
 /**
  * POST /interactions (HTTP interactions). The signature is checked on the
@@ -33,22 +49,10 @@ const plain = (status: number, body: string): HttpResponse => ({ status, headers
  * which answers through Discord's callback endpoint; the POST then gets 202
  * and no body, as Discord asks of apps that answer that way.
  */
-/** Refuses, from the headers alone, a request that cannot carry a valid signature: its body is never read. */
-export function interactionsPrecheck(signature: InteractionSignature): (headers: Record<string, string | string[] | undefined>) => HttpResponse | undefined {
-  return (headers) => {
-    const one = (value: string | string[] | undefined) => (Array.isArray(value) ? undefined : value);
-    return signature.plausible(one(headers['x-signature-ed25519']), one(headers['x-signature-timestamp'])) ? undefined : plain(401, 'invalid request signature');
-  };
-}
-
 export function interactionsRoute(signature: InteractionSignature, receiver: InteractionReceiver, logger: Logger): RouteHandler {
   return async (request) => {
     const body = request.body ?? Buffer.alloc(0);
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? undefined : value;
-    };
-    if (!signature.verify(header('x-signature-ed25519'), header('x-signature-timestamp'), body)) return plain(401, 'invalid request signature');
+    if (!signature.verify(...signatureHeaders(request.headers), body)) return plain(401, 'invalid request signature');
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -58,7 +62,7 @@ export function interactionsRoute(signature: InteractionSignature, receiver: Int
     const checked = envelope.safeParse(parsed);
     if (!checked.success) return plain(400, 'Expected an interaction');
     if (checked.data.type === 1) return json(200, { type: 1 });
-    let outcome: Awaited<ReturnType<InteractionReceiver['receive']>>;
+    let outcome: ReceiveOutcome;
     try {
       outcome = await receiver.receive({ ...(parsed as object), ...checked.data });
     } catch (error) {
