@@ -33,9 +33,10 @@ const LEAD_RETRY_MS = { first: 5_000, max: 5 * 60_000 };
  * PostgreSQL notices a leader that vanished without closing its connection
  * (a crashed host, a cut network) only through TCP keepalives: ask it to
  * probe this session after 10 s of silence, so the lock frees within about
- * 30 s instead of the system default of two hours.
+ * 30 s instead of the system default of two hours. Set after connecting,
+ * each on its own: a server or pooler that refuses one still elects.
  */
-const KEEPALIVE_OPTIONS = '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=15000';
+const KEEPALIVE_SETTINGS = ['tcp_keepalives_idle = 10', 'tcp_keepalives_interval = 5', 'tcp_keepalives_count = 3', 'tcp_user_timeout = 15000'];
 
 /**
  * Exactly one process holds the Discord gateway (HTTP interactions mode,
@@ -78,10 +79,8 @@ export class GatewayLeader {
     let announcedFollower = false;
     let retryMs = this.#options.leadRetryMs.first;
     while (!this.#stopping) {
-      const target = parseDatabaseUrl(this.#options.databaseUrl).config;
       const client = new pg.Client({
-        ...target,
-        options: [target.options, KEEPALIVE_OPTIONS].filter(Boolean).join(' '),
+        ...parseDatabaseUrl(this.#options.databaseUrl).config,
         keepAlive: true,
         application_name: 'evebot gateway leader',
         connectionTimeoutMillis: 5_000,
@@ -93,6 +92,9 @@ export class GatewayLeader {
       });
       try {
         await client.connect();
+        for (const setting of KEEPALIVE_SETTINGS) {
+          await client.query(`SET ${setting}`).catch((error: unknown) => logger.debug({ err: error, setting }, 'the database refused a keepalive setting'));
+        }
         while (!this.#stopping && !lost) {
           if (await this.#tryLock(client)) break;
           if (!announcedFollower) logger.info('another process holds the Discord gateway; this one serves HTTP interactions and waits to take over');

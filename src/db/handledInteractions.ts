@@ -18,8 +18,8 @@ export class HandledInteractions {
     return inserted === 1;
   }
 
-  /** Drops ids older than the window in which a copy could still be accepted; returns how many. */
-  forgetOld(now = Date.now()): Promise<number> {
-    return this.database.$executeRaw`DELETE FROM "handled_interaction" WHERE handled_at < ${new Date(now - HANDLED_INTERACTION_TTL_MS)}`;
+  /** Drops ids older than the window in which a copy could still be accepted; returns how many. On the database's clock, which set handled_at. */
+  forgetOld(): Promise<number> {
+    return this.database.$executeRaw`DELETE FROM "handled_interaction" WHERE handled_at < now() - make_interval(secs => ${HANDLED_INTERACTION_TTL_MS / 1000})`;
   }
 }
