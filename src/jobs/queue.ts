@@ -5,6 +5,8 @@ export interface JobHelpers {
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
   maxAttempts: number;
+  /** when this run was due; for recurring work, the start of the period it runs for */
+  runAt: Date;
 }
 
 export type JobHandler<P> = (payload: P, helpers: JobHelpers) => Promise<void>;
@@ -133,7 +135,7 @@ class Queue implements JobQueue {
     if (this.#state !== 'new') throw new Error('the job queue was already started');
     const handlers = new Map<string, RawHandler>();
     for (const [task, handler] of this.#handlers) {
-      handlers.set(task, (payload, job) => this.#run(task, job, () => handler(payload, { attempt: job.attempt, maxAttempts: job.maxAttempts })));
+      handlers.set(task, (payload, job) => this.#run(task, job, () => handler(payload, { attempt: job.attempt, maxAttempts: job.maxAttempts, runAt: job.runAt })));
       handlers.set(RECURRING_PREFIX + task, (raw, job) => this.#runRecurring(task, raw as RecurringPayload, job, handler));
     }
     if (!this.#recurring.has(CLEANUP_TASK)) this.#recurring.set(CLEANUP_TASK, { everyMs: 3_600_000, payload: null });
@@ -172,7 +174,7 @@ class Queue implements JobQueue {
     // means this run is never retried: the next period is.
     const after = Math.max(job.runAt.getTime(), Date.now());
     await this.#scheduleRecurring(task, body.everyMs, body.payload, after);
-    await this.#run(task, { ...job, maxAttempts: job.attempt }, () => handler(body.payload, { attempt: 1, maxAttempts: 1 })).catch(() => undefined);
+    await this.#run(task, { ...job, maxAttempts: job.attempt }, () => handler(body.payload, { attempt: 1, maxAttempts: 1, runAt: job.runAt })).catch(() => undefined);
   }
 
   async #run(task: string, job: RunningJob, work: () => Promise<void>): Promise<void> {

@@ -133,14 +133,16 @@ describe('given three bot processes taking HTTP interactions behind a round-robi
       handles.push(await bed.discord.sendCommand({ name: 'wallet', userId: String(users[i % 50]!.userId) }));
     }
     await Promise.all(handles.map((h) => h.waitForResponse(() => isFinal(h), 20_000).catch(() => undefined)));
-    const unanswered = handles.filter((h) => !isFinal(h));
+    // What a failure needs to say: which command, which process took it, what the balancer answered Discord.
+    const explain = async (i: number) => `command ${i}: sent to process ${proxy.interactionBackend.get(handles[i]!.id)}, endpoint answered ${JSON.stringify(await handles[i]!.endpointAnswer)}`;
+    const unanswered = [...handles.keys()].filter((i) => !isFinal(handles[i]!));
     // Only commands the killed process had taken may be unanswered; after the kill the balancer skips it.
-    for (const handle of unanswered) expect(proxy.interactionBackend.get(handle.id)).toBe(victim);
-    expect(handles.slice(60).filter((h) => !isFinal(h))).toEqual([]);
+    expect(await Promise.all(unanswered.filter((i) => proxy.interactionBackend.get(handles[i]!.id) !== victim).map(explain))).toEqual([]);
+    expect(await Promise.all(unanswered.filter((i) => i >= 60).map(explain))).toEqual([]);
     // Nothing lost: every pilot's login is alive and shows the balance through the two that remain.
     const again = await Promise.all(users.map((u) => bed.discord.sendCommand({ name: 'wallet', userId: String(u.userId) })));
     await Promise.all(again.map((h) => h.waitForReply(undefined, 20_000)));
-    expect(again.filter((h) => !JSON.stringify(h.currentReply()?.embeds ?? []).includes('77 ISK'))).toEqual([]);
+    expect(again.filter((h) => !JSON.stringify(h.currentReply()?.embeds ?? []).includes('77 ISK')).map((h) => JSON.stringify(h.currentReply()))).toEqual([]);
     expect(await bed.db.grant.count({ where: { status: { not: 'ok' } } })).toBe(0);
     expect(await bed.db.grant.count({ where: { scopes: { has: WALLET } } })).toBe(51);
   }, 120_000);

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
  * A small HTTP load balancer for tests: each request goes to the next
  * backend in turn. Like nginx's default, a backend that refuses the
  * connection is skipped (the request was not sent, so trying the next is
- * safe even for a POST); a failure after the request was sent is a 502.
+ * safe even for a POST): the request goes on to the backend after it, and
+ * tries each backend at most once; a failure after the request was sent is
+ * a 502.
  */
 export class RoundRobinProxy {
   #next = 0;
@@ -28,7 +30,7 @@ export class RoundRobinProxy {
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => proxy.#forward(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), res, proxy.backends.length));
+      req.on('end', () => proxy.#forward(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), res, proxy.#next++ % proxy.backends.length, proxy.backends.length));
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return proxy;
@@ -38,12 +40,16 @@ export class RoundRobinProxy {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  #forward(method: string, path: string, headers: Record<string, unknown>, body: Buffer, res: import('node:http').ServerResponse, triesLeft: number): void {
+  /**
+   * Sends the request to backend `index`; on a refused connection, to the one
+   * after it (not to the shared turn, which other requests move on meanwhile
+   * and which could bring this request back to the backend that refused it).
+   */
+  #forward(method: string, path: string, headers: Record<string, unknown>, body: Buffer, res: import('node:http').ServerResponse, index: number, triesLeft: number): void {
     if (triesLeft === 0) {
       res.writeHead(502).end('no backend answered');
       return;
     }
-    const index = this.#next++ % this.backends.length;
     const target = new URL(path, this.backends[index]);
     const id = interactionId(method, body);
     if (id) this.interactionBackend.set(id, index);
@@ -55,7 +61,7 @@ export class RoundRobinProxy {
     });
     upstream.on('socket', (socket) => socket.on('connect', () => (sent = true)));
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (!sent && error.code === 'ECONNREFUSED') return this.#forward(method, path, headers, body, res, triesLeft - 1);
+      if (!sent && error.code === 'ECONNREFUSED') return this.#forward(method, path, headers, body, res, (index + 1) % this.backends.length, triesLeft - 1);
       if (!res.headersSent) res.writeHead(502).end(`backend failed: ${error.message}`);
       else res.destroy();
     });
