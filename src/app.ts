@@ -225,6 +225,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     queue.define('links:expire-stale', () => links.expireStale().then(() => undefined));
     await queue.every('audit:expire-sightings', 60 * 60 * 1000);
     await queue.every('links:expire-stale', Math.min(30_000, Math.max(1_000, linkTimeoutMs / 4)));
+    // Servers that removed the bot while no process held the gateway (it was down, or DISCORD_GATEWAY=off):
+    // checked hourly and once at start (one run across processes: the job is keyed).
+    queue.define('guilds:forget-left', async () => {
+      const forgotten = await audit.forgetGuildsLeft(discordGuilds);
+      if (forgotten.length) logger.info({ guilds: forgotten.map(String) }, 'forgot servers that removed the bot while it did not hear it');
+    });
+    await queue.every('guilds:forget-left', 60 * 60 * 1000);
     await roleJobs.schedule();
     const services: Services = { database, logger, links, characters, directory, tokens, wallet, skills, audit, roleAdmin, roleSync, guilds: discordGuilds };
     dispatcher = new Dispatcher({
@@ -346,6 +353,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       identity = { rest: ready.rest, applicationId: ready.application.id };
     }
     await queue.start();
+    // Removed from a server while down: found out now rather than at the next hourly check.
+    await queue.add('guilds:forget-left', null, { key: 'guilds:forget-left' });
 
     const registration = await registerCommands({
       rest: identity.rest,

@@ -216,7 +216,7 @@ function shardProblems(config: Record<string, unknown>): string[] {
   return outside.length ? [`DISCORD_SHARDS must list ids from 0 to ${count - 1} (DISCORD_SHARD_COUNT=${count}); ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not`] : [];
 }
 
-/** DISCORD_GATEWAY=off leaves commands no way in unless Discord posts them over HTTP. */
+/** DISCORD_GATEWAY=off leaves commands no way in unless Discord posts them over HTTP; HTTP interactions need the HTTP server and the whole gateway in one process. */
 function transportProblems(config: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (config.DISCORD_GATEWAY === 'off' && config.DISCORD_PUBLIC_KEY === undefined) {
@@ -224,6 +224,10 @@ function transportProblems(config: Record<string, unknown>): string[] {
   }
   if (config.DISCORD_PUBLIC_KEY !== undefined && config.HTTP_SERVER === false) {
     problems.push('DISCORD_PUBLIC_KEY needs the HTTP server: Discord posts interactions to it (remove HTTP_SERVER=false)');
+  }
+  // The one elected process holds the whole gateway: a subset would miss the other shards' member events.
+  if (config.DISCORD_PUBLIC_KEY !== undefined && Array.isArray(config.DISCORD_SHARDS)) {
+    problems.push('DISCORD_SHARDS must be auto with DISCORD_PUBLIC_KEY: with HTTP interactions one elected process holds every shard of the gateway (remove DISCORD_SHARDS; DISCORD_SHARD_COUNT may still set how many)');
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { budgetFromNow, type Budget } from '../budget.ts';
 import type { Database } from '../db/client.ts';
+import { forgetGuild, guildsWithData } from '../db/guildData.ts';
 import type { EsiClient, NameResolver } from '../esi/index.ts';
 import type { Logger } from '../log.ts';
 import type { EveDirectory } from '../services.ts';
@@ -9,11 +10,19 @@ import { assertMayAudit, assertMayChangeSettings, type AuditRequester } from './
 import { currentAffiliations, saveAffiliationChanges } from './affiliations.ts';
 import { trackedMemberLists } from './corporationMembers.ts';
 import { TrackedCorporationsError } from './errors.ts';
-import { expireSightings, forgetGuild, forgetGuildMember, recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
+import { expireSightings, forgetGuildMember, recordedGuildMembers, type GuildMemberRecorder } from './guildMembers.ts';
 import { affiliationChanges, assembleReport, type AuditMember, type AuditReport } from './report.ts';
 import { charactersOf, type StoredCharacter } from '../links/roster.ts';
 import { MAX_TRACKED_CORPORATIONS, parseCorporationList, readSettings, saveSettings, type AuditSettings } from './settings.ts';
 import { eventCorporationIds, recentEvents, type TrailEvent } from './trail.ts';
+
+/** What forgetting departed guilds needs of Discord. */
+export interface GuildPresence {
+  /** every guild the bot is in; throws rather than answer with part of the list */
+  botGuildIds(): Promise<Set<bigint>>;
+  /** undefined when Discord says the bot is not in the guild */
+  guild(guildId: bigint, options: { fresh: true }): Promise<unknown>;
+}
 
 export interface AuditServiceOptions {
   database: Database;
@@ -83,10 +92,32 @@ export class AuditService {
   }
 
   /** The bot was removed from the guild: what it knew of the guild goes (the append-only trail stays). */
-  async botRemoved(guildId: bigint): Promise<void> {
+  async botRemoved(guildId: bigint, how: 'event' | 'check' = 'event'): Promise<void> {
     this.options.recorder?.forget(guildId);
-    const { members } = await forgetGuild(this.options.database, guildId);
-    this.options.logger.info({ guildId: String(guildId), members }, 'removed from a guild: its members and settings are forgotten');
+    const { members } = await forgetGuild(this.options.database, guildId, how);
+    this.options.logger.info({ guildId: String(guildId), members, how }, 'removed from a guild: its members and settings are forgotten');
+  }
+
+  /**
+   * Forgets the guilds the bot was removed from while no process heard it
+   * (offline, or no gateway): a guild is forgotten only when it is missing
+   * from the bot's complete guild list and Discord then refuses to show it.
+   * Returns the guilds forgotten.
+   */
+  async forgetGuildsLeft(discord: GuildPresence): Promise<bigint[]> {
+    const held = await guildsWithData(this.options.database);
+    if (held.length === 0) return [];
+    const present = await discord.botGuildIds();
+    const forgotten: bigint[] = [];
+    for (const guildId of held.filter((id) => !present.has(id))) {
+      if ((await discord.guild(guildId, { fresh: true })) !== undefined) {
+        this.options.logger.warn({ guildId: String(guildId) }, 'a guild missing from the bot\'s guild list still answers: kept');
+        continue;
+      }
+      await this.botRemoved(guildId, 'check');
+      forgotten.push(guildId);
+    }
+    return forgotten;
   }
 
   /** Deletes sightings past their lifetime (housekeeping; reads already ignore them). */

@@ -122,16 +122,6 @@ export async function forgetGuildMember(db: Database, guildId: bigint, discordUs
   });
 }
 
-/** The bot was removed from the guild: who was seen there and its /audit settings are deleted. */
-export async function forgetGuild(db: Database, guildId: bigint): Promise<{ members: number }> {
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.guildMember.deleteMany({ where: { guildId } });
-    await tx.guildSettings.deleteMany({ where: { guildId } });
-    await recordEvent(tx, { kind: 'guild_left', guildId, detail: { botRemoved: true, membersForgotten: count } });
-    return { members: count };
-  });
-}
-
 /** Deletes sightings older than `before` (they no longer count anyway: see recordedGuildMembers). */
 export async function expireSightings(db: Database, before: Date): Promise<number> {
   const { count } = await db.guildMember.deleteMany({ where: { seenAt: { lt: before } } });

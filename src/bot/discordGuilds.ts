@@ -15,6 +15,8 @@ interface ApiMember {
 }
 
 const GUILD_TTL_MS = 15_000;
+/** Discord's largest page of the bot's guilds (GET /users/@me/guilds). */
+const GUILD_PAGE = 200;
 
 /**
  * DiscordGuilds over discord.js REST (its buckets pace member writes). A
@@ -41,6 +43,21 @@ export class RestDiscordGuilds implements DiscordGuilds {
   /** Forgets a guild's snapshot (its roles changed, or a write was refused). */
   forget(guildId: bigint): void {
     this.#guilds.delete(guildId);
+  }
+
+  /** Every guild the bot is in, 200 a page (Discord's largest); a page that fails, or does not move on, throws: never a partial list. */
+  async botGuildIds(): Promise<Set<bigint>> {
+    const ids = new Set<bigint>();
+    let after = 0n;
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(GUILD_PAGE), after: String(after) });
+      const page = (await this.rest.get(Routes.userGuilds(), { query })) as { id: string }[];
+      for (const guild of page) ids.add(BigInt(guild.id));
+      if (page.length < GUILD_PAGE) return ids;
+      const last = page.reduce((top, guild) => (BigInt(guild.id) > top ? BigInt(guild.id) : top), after);
+      if (last <= after) throw new Error('Discord\'s guild list did not move on from one page to the next');
+      after = last;
+    }
   }
 
   async member(guildId: bigint, userId: bigint): Promise<MemberSnapshot | undefined> {

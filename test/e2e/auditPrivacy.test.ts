@@ -123,14 +123,72 @@ describe('/audit across servers', () => {
     expect(events.embeds[0].description).not.toMatch(/left this server/);
   });
 
-  it('given the bot is removed from a server, then its members and settings are forgotten at once, with an event', async () => {
-    await bed.db.guildSettings.create({ data: { guildId: BigInt(GUILD_2), adminRoleId: 1n } });
-    await bed.discord.dispatchEvent('GUILD_DELETE', { id: GUILD_2 });
+  it('given the bot is removed from a server, then its members, settings and role rules are forgotten at once, with an event', async () => {
+    await seedGuildData(bed, GUILD_2);
+    bed.discord.botRemovedFrom(GUILD_2);
     await expect.poll(() => bed.db.guildMember.count({ where: { guildId: BigInt(GUILD_2) } }), { timeout: 5_000 }).toBe(0);
-    expect(await bed.db.guildSettings.findUnique({ where: { guildId: BigInt(GUILD_2) } })).toBeNull();
+    expect(await guildDataCounts(bed, GUILD_2)).toEqual(NOTHING);
     expect(await bed.db.auditEvent.count({ where: { kind: 'guild_left', guildId: BigInt(GUILD_2), discordUserId: null } })).toBe(1);
     // Guild 1 is untouched.
     expect(await bed.db.guildMember.count({ where: { guildId: BigInt(GUILD_1) } })).toBeGreaterThan(0);
+  });
+});
+
+/** Everything the bot keeps of a server: sightings, /audit settings, role rules, role settings, problems and sync progress. */
+async function seedGuildData(bed: TestBed, guildId: string): Promise<void> {
+  const id = BigInt(guildId);
+  await bed.db.guildMember.upsert({ where: { guildId_discordUserId: { guildId: id, discordUserId: 200000000000000899n } }, create: { guildId: id, discordUserId: 200000000000000899n, name: 'seen' }, update: {} });
+  await bed.db.guildSettings.upsert({ where: { guildId: id }, create: { guildId: id, adminRoleId: 1n }, update: { adminRoleId: 1n } });
+  await bed.db.roleRule.create({ data: { guildId: id, roleId: 5n, kind: 'linked', createdBy: 1n } });
+  await bed.db.roleSettings.create({ data: { guildId: id, graceHours: 12 } });
+  await bed.db.roleProblem.create({ data: { guildId: id, subject: 'role:5', code: '50013', detail: 'Missing Permissions' } });
+  await bed.db.roleSyncCursor.create({ data: { guildId: id, after: 0n } });
+}
+
+async function guildDataCounts(bed: TestBed, guildId: string) {
+  const where = { guildId: BigInt(guildId) };
+  return {
+    members: await bed.db.guildMember.count({ where }),
+    settings: await bed.db.guildSettings.count({ where }),
+    roleRules: await bed.db.roleRule.count({ where }),
+    roleSettings: await bed.db.roleSettings.count({ where }),
+    roleProblems: await bed.db.roleProblem.count({ where }),
+    roleCursors: await bed.db.roleSyncCursor.count({ where }),
+  };
+}
+const NOTHING = { members: 0, settings: 0, roleRules: 0, roleSettings: 0, roleProblems: 0, roleCursors: 0 };
+const ALL = { members: 1, settings: 1, roleRules: 1, roleSettings: 1, roleProblems: 1, roleCursors: 1 };
+
+describe('given the bot is removed from a server while it is down', () => {
+  const GUILD_3 = '1180000000000000803';
+  const GUILD_4 = '1180000000000000804';
+  let bed: TestBed;
+  beforeAll(async () => {
+    bed = await TestBed.start({ discord: { guilds: [{ id: GUILD_3, name: 'Stays' }, { id: GUILD_4, name: 'Kicks the bot' }] } });
+    await seedGuildData(bed, GUILD_3);
+    await seedGuildData(bed, GUILD_4);
+  });
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('then on the next start it finds out (the server is gone from its list and Discord no longer shows it) and forgets that server only, with an event', async () => {
+    await bed.bot!.stop();
+    bed.discord.botRemovedFrom(GUILD_4);
+    await bed.startBot();
+    await expect.poll(() => guildDataCounts(bed, GUILD_4), { timeout: 10_000 }).toEqual(NOTHING);
+    const event = await bed.db.auditEvent.findFirst({ where: { kind: 'guild_left', guildId: BigInt(GUILD_4), discordUserId: null } });
+    expect(event?.detail).toMatchObject({ botRemoved: true, foundLater: true, membersForgotten: 1 });
+    expect(await guildDataCounts(bed, GUILD_3)).toEqual(ALL);
+  });
+
+  it('given the guild list leaves out a server that Discord still shows, then nothing of it is forgotten', async () => {
+    await bed.bot!.stop();
+    // An answer that contradicts itself: an empty list, while GET /guilds/:id still shows the server.
+    bed.discord.failNext({ method: 'GET', path: /^\/users\/@me\/guilds$/ }, { status: 200, body: [] });
+    const bot = await bed.startBot();
+    await bot.waitForLog((line) => line.msg === "a guild missing from the bot's guild list still answers: kept" && line.guildId === GUILD_3, 10_000);
+    expect(await guildDataCounts(bed, GUILD_3)).toEqual(ALL);
   });
 });
 

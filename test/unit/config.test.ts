@@ -61,6 +61,9 @@ describe('loadConfig', () => {
     expect(problems({ DISCORD_GATEWAY: 'sometimes' })).toEqual(['DISCORD_GATEWAY must be auto or off (example: DISCORD_GATEWAY=off)']);
     expect(problems({ DISCORD_GATEWAY: 'off' })).toEqual([expect.stringMatching(/^DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without HTTP interactions, commands arrive over the gateway/)]);
     expect(problems({ DISCORD_PUBLIC_KEY: key, HTTP_SERVER: 'false' })).toEqual(['DISCORD_PUBLIC_KEY needs the HTTP server: Discord posts interactions to it (remove HTTP_SERVER=false)']);
+    // The elected gateway process holds every shard: a list would leave the other shards' member events unheard.
+    expect(problems({ DISCORD_PUBLIC_KEY: key, DISCORD_SHARDS: '0', DISCORD_SHARD_COUNT: '2' })).toEqual([expect.stringMatching(/^DISCORD_SHARDS must be auto with DISCORD_PUBLIC_KEY: with HTTP interactions one elected process holds every shard/)]);
+    expect(loadConfig({ ...valid, DISCORD_PUBLIC_KEY: key, DISCORD_SHARD_COUNT: '2' }).DISCORD_SHARD_COUNT).toBe(2);
   });
 
   it('given HTTP_SERVER, then an HTTP server by default, false turns it off, and anything else is one clear line', () => {

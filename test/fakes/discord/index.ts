@@ -235,6 +235,19 @@ export class FakeDiscord {
     this.state.restLatencyMs = value;
   }
 
+  /**
+   * The bot is removed from a guild (kicked, or the server deleted): REST no
+   * longer knows the guild (404 Unknown Guild, gone from GET /users/@me/guilds)
+   * and sessions on its shard get GUILD_DELETE, like Discord. A bot with no
+   * session then never hears of it.
+   */
+  botRemovedFrom(guildId: string): void {
+    this.state.requireGuild(guildId);
+    this.state.guilds.delete(guildId);
+    this.state.onGuildEvent(guildId, 'GUILD_DELETE', { id: guildId }, Intent.Guilds);
+    this.state.signal.notify();
+  }
+
   /** Add or update a guild member (GET /guilds/:id/members/:user finds it). */
   addMember(guildId: string, member: FakeMemberInput): void {
     this.state.ensureUser(member.userId, member.username);

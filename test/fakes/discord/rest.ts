@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseBody, readRaw } from './body.ts';
 import { bulkOverwrite, deleteCommand, upsertCommand } from './commands.ts';
-import { discordError, notFound, unauthorized, type Reply } from './errors.ts';
+import { discordError, invalidFormBody, notFound, unauthorized, type Reply } from './errors.ts';
 import { editMember, editMemberRole, listMembers, unknownMember } from './members.ts';
 import { interactionCallback, interactionFollowup, interactionMessage, webhookInteraction } from './interactions.ts';
 import { createMessage, editMessage, MessageFlag, validateMessagePayload } from './messages.ts';
@@ -57,9 +57,16 @@ route('GET', '/gateway/bot', true, ({ state }) =>
   }),
 );
 route('GET', '/users/@me', true, ({ state }) => ok(state.botUserJson()));
-route('GET', '/users/@me/guilds', true, ({ state }) =>
-  ok([...state.guilds.values()].map((g) => ({ id: g.id, name: g.name, icon: null, banner: null, owner: false, permissions: '8', features: [] }))),
-);
+// Discord's paging: guilds in id order after `after` (or before `before`), `limit` 1–200 (default 200).
+route('GET', '/users/@me/guilds', true, ({ state, query }) => {
+  const limit = query.has('limit') ? Number(query.get('limit')) : 200;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) return invalidFormBody([{ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'int value should be between 1 and 200.' }]);
+  const after = BigInt(query.get('after') ?? '0');
+  const before = query.has('before') ? BigInt(query.get('before')!) : undefined;
+  const ids = [...state.guilds.keys()].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const chosen = before !== undefined ? ids.filter((id) => id < before).slice(-limit) : ids.filter((id) => id > after).slice(0, limit);
+  return ok(chosen.map((id) => state.guilds.get(String(id))!).map((g) => ({ id: g.id, name: g.name, icon: null, banner: null, owner: false, permissions: '8', features: [] })));
+});
 route('GET', '/users/:user', true, ({ state, params }) => (state.users.has(params.user!) ? ok(state.userJson(params.user!)) : unknownUser()));
 route('GET', '/applications/@me', true, ({ state }) => ok(applicationJson(state)));
 route('GET', '/oauth2/applications/@me', true, ({ state }) => ok(applicationJson(state)));
