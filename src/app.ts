@@ -316,8 +316,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         void audit.memberLeft(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.error({ err: error, guildId }, 'could not forget a member who left')),
       onMemberJoined: (guildId: string, userId: string) => void roleJobs.memberSeen(BigInt(guildId), BigInt(userId)).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not schedule a role sync')),
     };
-    const connectGateway = async () => {
-      const connected = await connectDiscord(gatewayOptions);
+    const connectGateway = async (signal?: AbortSignal) => {
+      const connected = await connectDiscord({ ...gatewayOptions, ...(signal ? { signal } : {}) });
       observeRest(connected.rest, metrics);
       return connected;
     };
@@ -331,8 +331,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       botUser = { id: (me as APIUser).id, username: (me as APIUser).username, tag: (me as APIUser).username };
       identity = { rest, applicationId: (application as APIApplication).id };
       if (config.DISCORD_GATEWAY !== 'off') {
-        const lead = async () => {
-          const connected = await connectGateway();
+        const lead = async (signal?: AbortSignal) => {
+          const connected = await connectGateway(signal);
           client = connected;
           return { ready: () => isGatewayReady(connected), stop: () => connected.destroy() };
         };

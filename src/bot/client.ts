@@ -19,6 +19,8 @@ export interface DiscordClientOptions {
   onMemberLeft?: (guildId: string, userId: string) => void;
   /** a member joined a guild (only with the members intent) */
   onMemberJoined?: (guildId: string, userId: string) => void;
+  /** aborting gives the connect up: the client is destroyed (no session left behind) and the promise rejects with the reason */
+  signal?: AbortSignal;
 }
 
 /**
@@ -49,13 +51,45 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
   client.on(Events.ShardResume, (shardId) => options.logger.info({ shardId }, 'gateway resumed'));
 
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  // READY came (discord.js then waits for every GUILD_CREATE before ClientReady): a destroy now closes for good.
+  let sessionUp = false;
+  client.on(Events.Raw, (packet: { t?: string }) => void (packet.t === 'READY' && (sessionUp = true)));
+  const { signal } = options;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal!.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    await client.login(options.token);
+    await Promise.race([client.login(options.token), aborted]);
+    return await Promise.race([ready, aborted]);
   } catch (error) {
-    await client.destroy();
+    if (signal?.aborted) abandon(client, sessionUp);
+    else await client.destroy();
     throw error;
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
-  return ready;
+}
+
+/**
+ * Gives up a client whose connect was aborted, without a second gateway
+ * session. @discordjs/ws reconnects a shard destroyed while it waits for
+ * READY (and that destroy never settles), so destroying now would only
+ * restart the handshake and make a later destroy a no-op. Instead the
+ * client stops handling anything, and is destroyed as soon as its session
+ * is up (READY or RESUMED), when a destroy closes it for good.
+ */
+function abandon(client: Client, sessionUp: boolean): void {
+  client.removeAllListeners();
+  // A failure of the abandoned connect has nobody left to tell.
+  client.on(Events.Error, () => undefined);
+  const destroy = () => void client.destroy().catch(() => undefined);
+  if (sessionUp) return destroy();
+  client.on(Events.Raw, (packet: { t?: string }) => {
+    if (packet.t === 'READY' || packet.t === 'RESUMED') destroy();
+  });
 }
 
 /**

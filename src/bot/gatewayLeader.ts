@@ -16,8 +16,8 @@ export interface GatewayLeaderOptions {
   /** the Discord application: one leader per application, even when two bots share a database */
   applicationId: string;
   logger: Logger;
-  /** connects the gateway once this process leads */
-  lead: () => Promise<GatewaySession>;
+  /** connects the gateway once this process leads; `signal` aborts when the connect must be given up (grace over, or stopping) */
+  lead: (signal: AbortSignal) => Promise<GatewaySession>;
   /** how often a follower asks for the lock, and the leader checks its hold (default 2 s) */
   intervalMs?: number;
   /** a gateway not connected within this long, or down this long once connected, gives the lead up (default 60 s) */
@@ -54,6 +54,8 @@ export class GatewayLeader {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #leading = false;
+  /** aborts the gateway connect under way */
+  #connecting: AbortController | undefined;
 
   constructor(options: GatewayLeaderOptions) {
     this.#options = { intervalMs: 2_000, gatewayGraceMs: 60_000, leadRetryMs: LEAD_RETRY_MS, ...options };
@@ -70,6 +72,7 @@ export class GatewayLeader {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#connecting?.abort(new Error('the bot is stopping'));
     this.#wake?.();
     await this.#loop;
   }
@@ -137,7 +140,7 @@ export class GatewayLeader {
     logger.info('this process now holds the Discord gateway (leader)');
     let session: GatewaySession | undefined;
     try {
-      session = await withDeadline(this.#options.lead(), gatewayGraceMs, (late) => void late.then((s) => s.stop(), () => undefined));
+      session = await this.#connect();
       this.#leading = true;
       let downSince: number | undefined;
       while (!this.#stopping && !lost()) {
@@ -156,7 +159,7 @@ export class GatewayLeader {
       }
       return true;
     } catch (error) {
-      logger.error({ err: error }, 'could not connect the Discord gateway as leader; trying again later, another process may take over');
+      if (!this.#stopping) logger.error({ err: error }, 'could not connect the Discord gateway as leader; trying again later, another process may take over');
       return false;
     } finally {
       this.#leading = false;
@@ -164,7 +167,31 @@ export class GatewayLeader {
     }
   }
 
+  /**
+   * Connects the gateway within the grace. A connect given up (grace over, or
+   * stopping) is aborted, and whatever it still opens is closed: it must not
+   * hold a second gateway beside the next leader's.
+   */
+  async #connect(): Promise<GatewaySession> {
+    const { gatewayGraceMs } = this.#options;
+    const controller = new AbortController();
+    this.#connecting = controller;
+    const timer = setTimeout(() => controller.abort(new Error(`the gateway was not ready within ${Math.round(gatewayGraceMs / 1000)} s`)), gatewayGraceMs);
+    const connecting = this.#options.lead(controller.signal);
+    try {
+      return await Promise.race([connecting, abortion(controller.signal)]);
+    } catch (error) {
+      controller.abort(error);
+      void connecting.then((late) => late.stop(), () => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.#connecting = undefined;
+    }
+  }
+
   #sleep(ms = this.#options.intervalMs): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -177,14 +204,10 @@ export class GatewayLeader {
   }
 }
 
-/** `promise`, or a rejection after `ms`; a late result is handed to `late` (to close what it opened). */
-function withDeadline<T>(promise: Promise<T>, ms: number, late: (promise: Promise<T>) => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return new Promise<T>((resolve, reject) => {
-    timer = setTimeout(() => {
-      late(promise);
-      reject(new Error(`the gateway was not ready within ${Math.round(ms / 1000)} s`));
-    }, ms);
-    promise.then(resolve, reject);
-  }).finally(() => clearTimeout(timer));
+/** Rejects with the signal's reason once it aborts. */
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }

@@ -72,4 +72,46 @@ describe('GatewayLeader (real PostgreSQL advisory lock)', () => {
     expect(failing.leads()).toBeGreaterThanOrEqual(2);
     expect(failing.leads()).toBeLessThanOrEqual(4);
   });
+
+  /** A candidate whose gateway connect never finishes unless aborted (Discord never answers IDENTIFY). */
+  function hanging(name: string, waits: { graceMs: number; retryMs: number } = { graceMs: 400, retryMs: 300 }) {
+    const signals: AbortSignal[] = [];
+    const leader = new GatewayLeader({
+      databaseUrl: db.url,
+      applicationId: '123456789012345678',
+      logger,
+      intervalMs: 50,
+      gatewayGraceMs: waits.graceMs,
+      leadRetryMs: { first: waits.retryMs, max: waits.retryMs },
+      lead: (signal) => {
+        signals.push(signal);
+        return new Promise<GatewaySession>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+    });
+    return { leader, signals, name };
+  }
+
+  it('given a gateway connect that never finishes, then it is aborted when the grace is over (nothing left connecting beside the next leader), and tried again later', async () => {
+    const stuck = hanging('stuck');
+    stuck.leader.start();
+    await expect.poll(() => stuck.signals.length).toBe(1);
+    await expect.poll(() => stuck.signals[0]!.aborted, { timeout: 2_000 }).toBe(true);
+    expect(String(stuck.signals[0]!.reason)).toMatch(/the gateway was not ready within 0 s/);
+    expect(stuck.leader.leading).toBe(false);
+    // The lock went with the aborted try: another candidate can lead meanwhile.
+    const healthy = candidate(db.url, 'healthy', [], { ready: true });
+    healthy.leader.start();
+    await expect.poll(() => healthy.leader.leading, { timeout: 5_000 }).toBe(true);
+    await Promise.all([stuck.leader.stop(), healthy.leader.stop()]);
+  });
+
+  it('given the process stops while its gateway connect is under way, then the connect is aborted at once', async () => {
+    // A grace and a retry wait of a minute: a stop that waited for either would not end within the test's 30 s.
+    const stuck = hanging('stopping', { graceMs: 60_000, retryMs: 60_000 });
+    stuck.leader.start();
+    await expect.poll(() => stuck.signals.length).toBe(1);
+    await stuck.leader.stop();
+    expect(stuck.signals[0]!.aborted).toBe(true);
+    expect(String(stuck.signals[0]!.reason)).toMatch(/the bot is stopping/);
+  });
 });

@@ -49,6 +49,8 @@ export class Gateway {
   private readonly sessions = new Map<string, Session>();
   /** intents of the latest IDENTIFY */
   identifyIntents: number | undefined;
+  #holdIdentify = false;
+  readonly #heldIdentifies: (() => void)[] = [];
 
   constructor(
     private readonly state: FakeState,
@@ -57,6 +59,15 @@ export class Gateway {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
     });
+  }
+
+  /** While true, IDENTIFYs wait unanswered (no READY, no close); set back to false, the waiting ones are answered. */
+  get holdIdentify(): boolean {
+    return this.#holdIdentify;
+  }
+  set holdIdentify(value: boolean) {
+    this.#holdIdentify = value;
+    if (!value) for (const answer of this.#heldIdentifies.splice(0)) answer();
   }
 
   get connectionInfo(): GatewayConnectionInfo[] {
@@ -172,6 +183,10 @@ export class Gateway {
   }
 
   private async identify(connection: Connection, d: any): Promise<void> {
+    if (this.#holdIdentify) {
+      this.#heldIdentifies.push(() => void this.identify(connection, d).catch(() => undefined));
+      return;
+    }
     if (connection.session) {
       connection.ws.close(4005, 'Already authenticated.');
       return;

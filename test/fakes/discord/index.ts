@@ -104,6 +104,14 @@ export class FakeDiscord {
     return this.gateway.identifyIntents;
   }
 
+  /** While true, IDENTIFY gets no answer: the bot's gateway connects but does not become ready (until set back to false). */
+  get gatewayHoldsIdentify(): boolean {
+    return this.gateway.holdIdentify;
+  }
+  set gatewayHoldsIdentify(value: boolean) {
+    this.gateway.holdIdentify = value;
+  }
+
   get gatewayConnections(): GatewayConnectionInfo[] {
     return this.gateway.connectionInfo;
   }
