@@ -135,7 +135,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     jobs = await createJobQueue({ databaseUrl, embedded: target.embedded !== undefined, logger, database, onJob: (task, outcome) => metrics.jobs.inc({ task, outcome }) });
     const queue = jobs;
     // Role sync is built after the services that report changes to it (it needs what they need): they reach it here.
-    const later: { roleSync?: RoleSync; roleJobs?: RoleJobs } = {};
+    const later: { roleSync?: RoleSync; roleJobs?: RoleJobs; applicationId?: string } = {};
     const charactersChanged = (userId: bigint) =>
       void later.roleJobs?.userChanged(userId).catch((error: unknown) => logger.warn({ err: error }, 'could not schedule a role sync'));
     const tokens = new TokenService({
@@ -226,10 +226,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await queue.every('audit:expire-sightings', 60 * 60 * 1000);
     await queue.every('links:expire-stale', Math.min(30_000, Math.max(1_000, linkTimeoutMs / 4)));
     // Servers that removed the bot while no process held the gateway (it was down, or DISCORD_GATEWAY=off):
-    // checked hourly and once at start (one run across processes: the job is keyed).
+    // checked at start and hourly; forgotten on a second check (see AuditService.forgetGuildsLeft).
     queue.define('guilds:forget-left', async () => {
-      const forgotten = await audit.forgetGuildsLeft(discordGuilds);
-      if (forgotten.length) logger.info({ guilds: forgotten.map(String) }, 'forgot servers that removed the bot while it did not hear it');
+      if (later.applicationId === undefined) throw new Error('the application id is not known yet');
+      await audit.forgetGuildsLeft(discordGuilds, BigInt(later.applicationId));
     });
     await queue.every('guilds:forget-left', 60 * 60 * 1000);
     await roleJobs.schedule();
@@ -352,6 +352,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       botUser = { id: ready.user.id, username: ready.user.username, tag: ready.user.tag };
       identity = { rest: ready.rest, applicationId: ready.application.id };
     }
+    later.applicationId = identity.applicationId;
     await queue.start();
     // Removed from a server while down: found out now rather than at the next hourly check.
     await queue.add('guilds:forget-left', null, { key: 'guilds:forget-left' });

@@ -226,8 +226,10 @@ function transportProblems(config: Record<string, unknown>): string[] {
     problems.push('DISCORD_PUBLIC_KEY needs the HTTP server: Discord posts interactions to it (remove HTTP_SERVER=false)');
   }
   // The one elected process holds the whole gateway: a subset would miss the other shards' member events.
-  if (config.DISCORD_PUBLIC_KEY !== undefined && Array.isArray(config.DISCORD_SHARDS)) {
-    problems.push('DISCORD_SHARDS must be auto with DISCORD_PUBLIC_KEY: with HTTP interactions one elected process holds every shard of the gateway (remove DISCORD_SHARDS; DISCORD_SHARD_COUNT may still set how many)');
+  const shards = config.DISCORD_SHARDS;
+  const count = config.DISCORD_SHARD_COUNT as number | undefined;
+  if (config.DISCORD_PUBLIC_KEY !== undefined && Array.isArray(shards) && count !== undefined && shards.length < count) {
+    problems.push('DISCORD_SHARDS must list every shard (or be auto) with DISCORD_PUBLIC_KEY: with HTTP interactions one elected process holds the whole gateway (remove DISCORD_SHARDS; DISCORD_SHARD_COUNT may still set how many)');
   }
   return problems;
 }

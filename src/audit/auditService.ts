@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { budgetFromNow, type Budget } from '../budget.ts';
 import type { Database } from '../db/client.ts';
-import { forgetGuild, guildsWithData } from '../db/guildData.ts';
+import { clearBotGuildMissing, forgetGuild, markBotGuildMissing, missingBotGuilds, recordBotGuilds } from '../db/guildData.ts';
 import type { EsiClient, NameResolver } from '../esi/index.ts';
 import type { Logger } from '../log.ts';
 import type { EveDirectory } from '../services.ts';
@@ -20,9 +20,14 @@ import { eventCorporationIds, recentEvents, type TrailEvent } from './trail.ts';
 export interface GuildPresence {
   /** every guild the bot is in; throws rather than answer with part of the list */
   botGuildIds(): Promise<Set<bigint>>;
-  /** undefined when Discord says the bot is not in the guild */
-  guild(guildId: bigint, options: { fresh: true }): Promise<unknown>;
+  /** false only when Discord says the bot is not in the guild (Unknown Guild, Missing Access); any other answer throws */
+  botIsIn(guildId: bigint): Promise<boolean>;
 }
+
+/** A server found missing is forgotten only when a check at least this much later finds it missing again. */
+const CONFIRM_MISSING_AFTER_MS = 30 * 60 * 1000;
+/** More servers than this missing at once (at least 3, else a tenth of the known ones) looks like a fault, not removals: nothing is forgotten. */
+const mostMissingAtOnce = (known: number) => Math.max(3, Math.ceil(known / 10));
 
 export interface AuditServiceOptions {
   database: Database;
@@ -91,32 +96,56 @@ export class AuditService {
     this.options.logger.info({ guildId: String(guildId), discordUserId: String(discordUserId) }, 'member left a guild: forgotten there');
   }
 
-  /** The bot was removed from the guild: what it knew of the guild goes (the append-only trail stays). */
-  async botRemoved(guildId: bigint, how: 'event' | 'check' = 'event'): Promise<void> {
+  /** The bot was removed from the guild (Discord said so): what it knew of the guild goes (the append-only trail stays). */
+  async botRemoved(guildId: bigint): Promise<void> {
     this.options.recorder?.forget(guildId);
-    const { members } = await forgetGuild(this.options.database, guildId, how);
-    this.options.logger.info({ guildId: String(guildId), members, how }, 'removed from a guild: its members and settings are forgotten');
+    const forgotten = await forgetGuild(this.options.database, guildId);
+    this.options.logger.info({ guildId: String(guildId), members: forgotten?.members ?? 0 }, 'removed from a guild: its members and settings are forgotten');
   }
 
   /**
-   * Forgets the guilds the bot was removed from while no process heard it
-   * (offline, or no gateway): a guild is forgotten only when it is missing
-   * from the bot's complete guild list and Discord then refuses to show it.
-   * Returns the guilds forgotten.
+   * Forgets the servers that removed the bot while no process heard it (it
+   * was down, or has no gateway). Only on knowledge that holds up: a server
+   * the application's bot was seen in (never one where only the commands
+   * were installed, nor another application's), missing from its complete
+   * guild list, which Discord then refuses to show (Unknown Guild or Missing
+   * Access: any other answer keeps it), on two checks at least 30 minutes
+   * apart; and never when many servers go missing at once. Returns the
+   * servers forgotten.
    */
-  async forgetGuildsLeft(discord: GuildPresence): Promise<bigint[]> {
-    const held = await guildsWithData(this.options.database);
-    if (held.length === 0) return [];
-    const present = await discord.botGuildIds();
-    const forgotten: bigint[] = [];
-    for (const guildId of held.filter((id) => !present.has(id))) {
-      if ((await discord.guild(guildId, { fresh: true })) !== undefined) {
-        this.options.logger.warn({ guildId: String(guildId) }, 'a guild missing from the bot\'s guild list still answers: kept');
-        continue;
-      }
-      await this.botRemoved(guildId, 'check');
-      forgotten.push(guildId);
+  async forgetGuildsLeft(discord: GuildPresence, applicationId: bigint): Promise<bigint[]> {
+    const { database: db, logger } = this.options;
+    const present = [...(await discord.botGuildIds())];
+    await recordBotGuilds(db, applicationId, present);
+    const { missing, known } = await missingBotGuilds(db, applicationId, present, CONFIRM_MISSING_AFTER_MS);
+    if (missing.length > mostMissingAtOnce(known)) {
+      logger.error({ missing: missing.length, known }, 'too many servers missing from the bot\'s guild list at once: forgetting none (is DISCORD_TOKEN the bot that used this database?)');
+      return [];
     }
+    const forgotten: bigint[] = [];
+    const failures: unknown[] = [];
+    for (const { guildId, confirmed } of missing) {
+      try {
+        if (await discord.botIsIn(guildId)) {
+          await clearBotGuildMissing(db, applicationId, guildId);
+          logger.warn({ guildId: String(guildId) }, 'a guild missing from the bot\'s guild list still answers: kept');
+        } else if (!confirmed) {
+          await markBotGuildMissing(db, applicationId, guildId);
+          logger.info({ guildId: String(guildId) }, 'the bot seems to have been removed from a guild: forgotten if a later check agrees');
+        } else {
+          this.options.recorder?.forget(guildId);
+          const done = await forgetGuild(db, guildId, { by: 'check', applicationId });
+          if (done) {
+            forgotten.push(guildId);
+            logger.info({ guildId: String(guildId), members: done.members }, 'removed from a guild while nobody heard it: its members and settings are forgotten');
+          }
+        }
+      } catch (error) {
+        failures.push(error);
+        logger.warn({ err: error, guildId: String(guildId) }, 'could not check whether the bot is still in a guild: kept');
+      }
+    }
+    if (failures.length) throw new AggregateError(failures, `${failures.length} of ${missing.length} missing guild(s) could not be checked`);
     return forgotten;
   }
 

@@ -45,7 +45,11 @@ export class RestDiscordGuilds implements DiscordGuilds {
     this.#guilds.delete(guildId);
   }
 
-  /** Every guild the bot is in, 200 a page (Discord's largest); a page that fails, or does not move on, throws: never a partial list. */
+  /**
+   * Every guild the bot is in, 200 a page (Discord's largest), until an
+   * empty page (a proxy that pages shorter cannot cut the list); a page that
+   * fails, or does not move on, throws: never a partial list.
+   */
   async botGuildIds(): Promise<Set<bigint>> {
     const ids = new Set<bigint>();
     let after = 0n;
@@ -53,10 +57,26 @@ export class RestDiscordGuilds implements DiscordGuilds {
       const query = new URLSearchParams({ limit: String(GUILD_PAGE), after: String(after) });
       const page = (await this.rest.get(Routes.userGuilds(), { query })) as { id: string }[];
       for (const guild of page) ids.add(BigInt(guild.id));
-      if (page.length < GUILD_PAGE) return ids;
+      if (page.length === 0) return ids;
       const last = page.reduce((top, guild) => (BigInt(guild.id) > top ? BigInt(guild.id) : top), after);
       if (last <= after) throw new Error('Discord\'s guild list did not move on from one page to the next');
       after = last;
+    }
+  }
+
+  /**
+   * Whether the bot is in the guild, for a decision that deletes data: false
+   * only on Discord's own answer that it is not (10004 Unknown Guild, 50001
+   * Missing Access); a 403 without those codes (a firewall, Cloudflare's
+   * 40333), 401, 5xx or a timeout throws.
+   */
+  async botIsIn(guildId: bigint): Promise<boolean> {
+    try {
+      await this.rest.get(Routes.guild(String(guildId)));
+      return true;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === 10004 || error.code === 50001)) return false;
+      throw error;
     }
   }
 

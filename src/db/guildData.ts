@@ -3,37 +3,68 @@ import type { Database } from './client.ts';
 
 /**
  * What the bot keeps of a Discord server, apart from the append-only audit
- * trail: who was seen there, its /audit settings, and its role sync rules,
- * settings, problems and progress.
+ * trail: who was seen there, its /audit settings, its role sync rules,
+ * settings, problems and progress; and, per Discord application, that the
+ * bot was seen in it (bot_guild).
  */
 
-/** Every guild the bot holds data of (sightings, settings, role rules and role sync state). */
-export async function guildsWithData(db: Database): Promise<bigint[]> {
-  const rows = await db.$queryRaw<{ guild_id: bigint }[]>`
-    SELECT guild_id FROM guild_member
-    UNION SELECT guild_id FROM guild_settings
-    UNION SELECT guild_id FROM role_rule
-    UNION SELECT guild_id FROM role_settings
-    UNION SELECT guild_id FROM role_problem
-    UNION SELECT guild_id FROM role_sync_cursor`;
-  return rows.map((row) => BigInt(row.guild_id));
+/** The servers the bot is in now, by the application's complete guild list: recorded as seen (and no longer missing). */
+export async function recordBotGuilds(db: Database, applicationId: bigint, guildIds: readonly bigint[]): Promise<void> {
+  if (guildIds.length === 0) return;
+  await db.$executeRaw`
+    INSERT INTO bot_guild (application_id, guild_id, seen_at)
+    SELECT ${applicationId}, id, now() FROM unnest(${guildIds}::bigint[]) AS id
+    ON CONFLICT (application_id, guild_id) DO UPDATE SET seen_at = now(), missing_since = NULL`;
+}
+
+export interface MissingGuild {
+  guildId: bigint;
+  /** a check found it missing before, at least `confirmAfterMs` ago (on the database's clock) */
+  confirmed: boolean;
+}
+
+/** Servers the application's bot was seen in and that are not in `present` (its complete list now). */
+export async function missingBotGuilds(db: Database, applicationId: bigint, present: readonly bigint[], confirmAfterMs: number): Promise<{ missing: MissingGuild[]; known: number }> {
+  const rows = await db.$queryRaw<{ guild_id: bigint; confirmed: boolean }[]>`
+    SELECT guild_id, (missing_since IS NOT NULL AND missing_since <= now() - make_interval(secs => ${confirmAfterMs / 1000})) AS confirmed
+    FROM bot_guild WHERE application_id = ${applicationId} AND NOT (guild_id = ANY(${[...present]}::bigint[]))`;
+  const known = await db.botGuild.count({ where: { applicationId } });
+  return { missing: rows.map((row) => ({ guildId: BigInt(row.guild_id), confirmed: row.confirmed })), known };
+}
+
+/** A check found the bot gone from the server: noted the first time (the next check, later, confirms it). */
+export async function markBotGuildMissing(db: Database, applicationId: bigint, guildId: bigint): Promise<void> {
+  await db.$executeRaw`UPDATE bot_guild SET missing_since = now() WHERE application_id = ${applicationId} AND guild_id = ${guildId} AND missing_since IS NULL`;
+}
+
+/** Discord still shows the server: it is not missing. */
+export async function clearBotGuildMissing(db: Database, applicationId: bigint, guildId: bigint): Promise<void> {
+  await db.botGuild.updateMany({ where: { applicationId, guildId }, data: { missingSince: null, seenAt: new Date() } });
 }
 
 /**
  * The bot is no longer in the guild: everything it kept of the guild goes,
  * in one transaction with a `guild_left` event (the trail itself stays).
- * `how`: Discord said so (`event`), or the bot found it out later (`check`:
- * it was removed while no process held the gateway).
+ * `event`: Discord said so (GUILD_DELETE). `check`: found out later (it was
+ * removed while no process held the gateway); then only if the server is
+ * still marked missing for `applicationId`, which also makes a second run
+ * of the same check do nothing. Undefined when nothing was forgotten.
  */
-export async function forgetGuild(db: Database, guildId: bigint, how: 'event' | 'check' = 'event'): Promise<{ members: number }> {
+export async function forgetGuild(db: Database, guildId: bigint, how: { by: 'event' } | { by: 'check'; applicationId: bigint } = { by: 'event' }): Promise<{ members: number } | undefined> {
   return db.$transaction(async (tx) => {
+    if (how.by === 'check') {
+      const { count } = await tx.botGuild.deleteMany({ where: { applicationId: how.applicationId, guildId, missingSince: { not: null } } });
+      if (count === 0) return undefined;
+    } else {
+      await tx.botGuild.deleteMany({ where: { guildId } });
+    }
     const { count } = await tx.guildMember.deleteMany({ where: { guildId } });
     await tx.guildSettings.deleteMany({ where: { guildId } });
     await tx.roleRule.deleteMany({ where: { guildId } });
     await tx.roleSettings.deleteMany({ where: { guildId } });
     await tx.roleProblem.deleteMany({ where: { guildId } });
     await tx.roleSyncCursor.deleteMany({ where: { guildId } });
-    await recordEvent(tx, { kind: 'guild_left', guildId, detail: { botRemoved: true, membersForgotten: count, ...(how === 'check' ? { foundLater: true } : {}) } });
+    await recordEvent(tx, { kind: 'guild_left', guildId, detail: { botRemoved: true, membersForgotten: count, ...(how.by === 'check' ? { foundLater: true } : {}) } });
     return { members: count };
   });
 }

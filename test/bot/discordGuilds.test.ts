@@ -6,7 +6,7 @@ import { FakeDiscord } from '../fakes/discord/index.ts';
 
 const guildIds = Array.from({ length: 450 }, (_, i) => String(1190000000000000000n + BigInt(i * 7919)));
 
-describe('RestDiscordGuilds.botGuildIds', () => {
+describe('RestDiscordGuilds: the guild list, and whether the bot is in a guild', () => {
   let fake: FakeDiscord;
   let guilds: RestDiscordGuilds;
   beforeAll(async () => {
@@ -21,11 +21,18 @@ describe('RestDiscordGuilds.botGuildIds', () => {
 
   const listRequests = () => fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/users/@me/guilds'));
 
-  it('given 450 guilds, then all of them, in three pages of at most 200', async () => {
+  it('given 450 guilds, then all of them, in pages of at most 200 until an empty one', async () => {
     const before = listRequests().length;
     const ids = await guilds.botGuildIds();
     expect([...ids].map(String).sort()).toEqual([...guildIds].sort());
-    expect(listRequests().length - before).toBe(3);
+    expect(listRequests().length - before).toBe(4);
+  });
+
+  it('given a proxy that pages shorter than asked, then still every guild', async () => {
+    const short = guildIds.slice(0, 100).map((id) => ({ id }));
+    fake.failNext({ method: 'GET', path: /^\/users\/@me\/guilds/ }, { status: 200, body: short }, 1);
+    const ids = await guilds.botGuildIds();
+    expect(ids.size).toBe(450);
   });
 
   it('given a page that fails, then it throws: never part of the list', async () => {
@@ -42,5 +49,24 @@ describe('RestDiscordGuilds.botGuildIds', () => {
     fake.failNext({ method: 'GET', path: /^\/users\/@me\/guilds/ }, { status: 200, body: page }, 1);
     fake.failNext({ method: 'GET', path: /^\/users\/@me\/guilds/ }, { status: 200, body: page }, 1);
     await expect(guilds.botGuildIds()).rejects.toThrow(/did not move on/);
+  });
+
+  it('then botIsIn is false only on Discord\'s "not in this guild" answers (Unknown Guild, Missing Access), true when it shows the guild, and throws on anything else', async () => {
+    expect(await guilds.botIsIn(BigInt(guildIds[0]!))).toBe(true);
+    expect(await guilds.botIsIn(1190000000000000001n)).toBe(false); // the fake answers 10004
+    const path = new RegExp(`^/guilds/${guildIds[1]}$`);
+    fake.failNext({ method: 'GET', path }, { status: 403, body: { message: 'Missing Access', code: 50001 } });
+    expect(await guilds.botIsIn(BigInt(guildIds[1]!))).toBe(false);
+    for (const answer of [
+      { status: 403, body: { message: 'internal network error', code: 40333 } },
+      { status: 403, body: '<html>Forbidden</html>' },
+      { status: 403, body: { message: 'Missing Permissions', code: 50013 } },
+      { status: 500, body: { message: 'Internal Server Error', code: 0 } },
+      // Last: after a 401 discord.js drops the token from this REST client.
+      { status: 401, body: { message: '401: Unauthorized', code: 0 } },
+    ]) {
+      fake.failNext({ method: 'GET', path }, answer);
+      await expect(guilds.botIsIn(BigInt(guildIds[1]!)), JSON.stringify(answer)).rejects.toThrow();
+    }
   });
 });

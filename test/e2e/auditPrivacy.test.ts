@@ -162,24 +162,49 @@ const ALL = { members: 1, settings: 1, roleRules: 1, roleSettings: 1, roleProble
 describe('given the bot is removed from a server while it is down', () => {
   const GUILD_3 = '1180000000000000803';
   const GUILD_4 = '1180000000000000804';
+  // Only the commands installed there (no bot): the bot never sees it in its guild list.
+  const COMMANDS_ONLY = '1180000000000000809';
+  const OTHER_APP_GUILD = '1180000000000000950';
   let bed: TestBed;
+  const app = () => BigInt(bed.discord.applicationId);
+  const botGuild = (guildId: string) => bed.db.botGuild.findUnique({ where: { applicationId_guildId: { applicationId: app(), guildId: BigInt(guildId) } } });
+  const restart = async () => {
+    await bed.bot!.stop();
+    return bed.startBot();
+  };
   beforeAll(async () => {
     bed = await TestBed.start({ discord: { guilds: [{ id: GUILD_3, name: 'Stays' }, { id: GUILD_4, name: 'Kicks the bot' }] } });
-    await seedGuildData(bed, GUILD_3);
-    await seedGuildData(bed, GUILD_4);
+    for (const guild of [GUILD_3, GUILD_4, COMMANDS_ONLY]) await seedGuildData(bed, guild);
+    // The check at start records the servers the bot is in.
+    for (let waited = 0; (await bed.db.botGuild.count({ where: { applicationId: app() } })) < 2; waited += 100) {
+      if (waited > 10_000) throw new Error('the check at start did not record the servers the bot is in');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
   afterAll(async () => {
     await bed?.stop();
   });
 
-  it('then on the next start it finds out (the server is gone from its list and Discord no longer shows it) and forgets that server only, with an event', async () => {
+  it('then a check finds the server gone (missing from the list, and Discord refuses to show it) and marks it; a check 30 minutes or more later forgets that server only, with an event', async () => {
     await bed.bot!.stop();
     bed.discord.botRemovedFrom(GUILD_4);
     await bed.startBot();
+    await expect.poll(async () => (await botGuild(GUILD_4))?.missingSince ?? null, { timeout: 10_000 }).not.toBeNull();
+    expect(await guildDataCounts(bed, GUILD_4)).toEqual(ALL);
+    // The next check, as if an hour later.
+    await bed.db.botGuild.update({ where: { applicationId_guildId: { applicationId: app(), guildId: BigInt(GUILD_4) } }, data: { missingSince: new Date(Date.now() - 60 * 60_000) } });
+    // A server another application's bot was in (a bot that used this database before): never this bot's to forget.
+    await seedGuildData(bed, OTHER_APP_GUILD);
+    await bed.db.botGuild.create({ data: { applicationId: 1n, guildId: BigInt(OTHER_APP_GUILD), missingSince: new Date(Date.now() - 60 * 60_000) } });
+    await restart();
     await expect.poll(() => guildDataCounts(bed, GUILD_4), { timeout: 10_000 }).toEqual(NOTHING);
-    const event = await bed.db.auditEvent.findFirst({ where: { kind: 'guild_left', guildId: BigInt(GUILD_4), discordUserId: null } });
-    expect(event?.detail).toMatchObject({ botRemoved: true, foundLater: true, membersForgotten: 1 });
+    const events = await bed.db.auditEvent.findMany({ where: { kind: 'guild_left', guildId: BigInt(GUILD_4), discordUserId: null } });
+    expect(events.map((e) => e.detail)).toEqual([{ botRemoved: true, foundLater: true, membersForgotten: 1 }]);
+    expect(await botGuild(GUILD_4)).toBeNull();
     expect(await guildDataCounts(bed, GUILD_3)).toEqual(ALL);
+    // Where only the commands were installed, the bot was never seen: nothing of it is forgotten. Nor of another application's.
+    expect(await guildDataCounts(bed, COMMANDS_ONLY)).toEqual(ALL);
+    expect(await guildDataCounts(bed, OTHER_APP_GUILD)).toEqual(ALL);
   });
 
   it('given the guild list leaves out a server that Discord still shows, then nothing of it is forgotten', async () => {
@@ -189,6 +214,30 @@ describe('given the bot is removed from a server while it is down', () => {
     const bot = await bed.startBot();
     await bot.waitForLog((line) => line.msg === "a guild missing from the bot's guild list still answers: kept" && line.guildId === GUILD_3, 10_000);
     expect(await guildDataCounts(bed, GUILD_3)).toEqual(ALL);
+    expect((await botGuild(GUILD_3))?.missingSince).toBeNull();
+  });
+
+  it('given Discord answers the check with a 403 that is not "not in this server" (Cloudflare\'s 40333, a firewall\'s page), then the server is kept, even one an earlier check marked missing', async () => {
+    await bed.db.botGuild.update({ where: { applicationId_guildId: { applicationId: app(), guildId: BigInt(GUILD_3) } }, data: { missingSince: new Date(Date.now() - 60 * 60_000) } });
+    for (const body of [{ message: 'internal network error', code: 40333 }, '<html>Forbidden</html>']) {
+      await bed.bot!.stop();
+      bed.discord.failNext({ method: 'GET', path: /^\/users\/@me\/guilds$/ }, { status: 200, body: [] });
+      bed.discord.failNext({ method: 'GET', path: new RegExp(`^/guilds/${GUILD_3}$`) }, { status: 403, body });
+      const bot = await bed.startBot();
+      await bot.waitForLog((line) => line.msg === 'could not check whether the bot is still in a guild: kept' && line.guildId === GUILD_3, 10_000);
+      expect(await guildDataCounts(bed, GUILD_3)).toEqual(ALL);
+    }
+  });
+
+  it('given many servers missing at once (a token of another application, a fault), then none is forgotten', async () => {
+    const gone = Array.from({ length: 4 }, (_, i) => String(1180000000000000900n + BigInt(i)));
+    for (const guild of gone) {
+      await seedGuildData(bed, guild);
+      await bed.db.botGuild.create({ data: { applicationId: app(), guildId: BigInt(guild), missingSince: new Date(Date.now() - 60 * 60_000) } });
+    }
+    const bot = await restart();
+    await bot.waitForLog((line) => String(line.msg).startsWith('too many servers missing from the bot\'s guild list at once: forgetting none'), 10_000);
+    for (const guild of gone) expect(await guildDataCounts(bed, guild)).toEqual(ALL);
   });
 });
 

@@ -62,7 +62,10 @@ describe('loadConfig', () => {
     expect(problems({ DISCORD_GATEWAY: 'off' })).toEqual([expect.stringMatching(/^DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without HTTP interactions, commands arrive over the gateway/)]);
     expect(problems({ DISCORD_PUBLIC_KEY: key, HTTP_SERVER: 'false' })).toEqual(['DISCORD_PUBLIC_KEY needs the HTTP server: Discord posts interactions to it (remove HTTP_SERVER=false)']);
     // The elected gateway process holds every shard: a list would leave the other shards' member events unheard.
-    expect(problems({ DISCORD_PUBLIC_KEY: key, DISCORD_SHARDS: '0', DISCORD_SHARD_COUNT: '2' })).toEqual([expect.stringMatching(/^DISCORD_SHARDS must be auto with DISCORD_PUBLIC_KEY: with HTTP interactions one elected process holds every shard/)]);
+    expect(problems({ DISCORD_PUBLIC_KEY: key, DISCORD_SHARDS: '0', DISCORD_SHARD_COUNT: '2' })).toEqual([expect.stringMatching(/^DISCORD_SHARDS must list every shard \(or be auto\) with DISCORD_PUBLIC_KEY: with HTTP interactions one elected process holds the whole gateway/)]);
+    // A list of every shard is the whole gateway: accepted, as before.
+    expect(problems({ DISCORD_PUBLIC_KEY: key, DISCORD_SHARDS: '0', DISCORD_SHARD_COUNT: '1' })).toEqual([]);
+    expect(problems({ DISCORD_PUBLIC_KEY: key, DISCORD_SHARDS: '1,0', DISCORD_SHARD_COUNT: '2' })).toEqual([]);
     expect(loadConfig({ ...valid, DISCORD_PUBLIC_KEY: key, DISCORD_SHARD_COUNT: '2' }).DISCORD_SHARD_COUNT).toBe(2);
   });
 
