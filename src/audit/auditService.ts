@@ -24,10 +24,10 @@ export interface GuildPresence {
   botIsIn(guildId: bigint): Promise<boolean>;
 }
 
-/** A server found missing is forgotten only when a check at least this much later finds it missing again. */
-const CONFIRM_MISSING_AFTER_MS = 30 * 60 * 1000;
-/** More servers than this missing at once (at least 3, else a tenth of the known ones) looks like a fault, not removals: nothing is forgotten. */
-const mostMissingAtOnce = (known: number) => Math.max(3, Math.ceil(known / 10));
+/** A server found missing is forgotten only when a check at least this much later finds it missing again (longer than most Discord incidents). */
+const CONFIRM_MISSING_AFTER_MS = 6 * 60 * 60 * 1000;
+/** More servers than this newly missing at once (3, or a tenth of the known ones if more) looks like a fault, not removals: none is marked. */
+const mostNewlyMissing = (known: number) => Math.max(3, Math.ceil(known / 10));
 
 export interface AuditServiceOptions {
   database: Database;
@@ -109,8 +109,8 @@ export class AuditService {
    * the application's bot was seen in (never one where only the commands
    * were installed, nor another application's), missing from its complete
    * guild list, which Discord then refuses to show (Unknown Guild or Missing
-   * Access: any other answer keeps it), on two checks at least 30 minutes
-   * apart; and never when many servers go missing at once. Returns the
+   * Access: any other answer keeps it), on two checks at least 6 hours
+   * apart; and none newly marked when many go missing at once. Returns the
    * servers forgotten.
    */
   async forgetGuildsLeft(discord: GuildPresence, applicationId: bigint): Promise<bigint[]> {
@@ -118,13 +118,16 @@ export class AuditService {
     const present = [...(await discord.botGuildIds())];
     await recordBotGuilds(db, applicationId, present);
     const { missing, known } = await missingBotGuilds(db, applicationId, present, CONFIRM_MISSING_AFTER_MS);
-    if (missing.length > mostMissingAtOnce(known)) {
-      logger.error({ missing: missing.length, known }, 'too many servers missing from the bot\'s guild list at once: forgetting none (is DISCORD_TOKEN the bot that used this database?)');
-      return [];
+    // Servers marked by an earlier check go on to their own second check; a crowd of new ones is a fault, not removals.
+    const newlyMissing = missing.filter((m) => !m.marked).length;
+    const tooMany = newlyMissing > mostNewlyMissing(known);
+    if (tooMany) {
+      logger.error({ newlyMissing, known }, 'too many servers missing from the bot\'s guild list at once: marking none (is DISCORD_TOKEN the bot that used this database?)');
     }
     const forgotten: bigint[] = [];
     const failures: unknown[] = [];
-    for (const { guildId, confirmed } of missing) {
+    for (const { guildId, marked, confirmed } of missing) {
+      if (tooMany && !marked) continue;
       try {
         if (await discord.botIsIn(guildId)) {
           await clearBotGuildMissing(db, applicationId, guildId);
@@ -133,9 +136,9 @@ export class AuditService {
           await markBotGuildMissing(db, applicationId, guildId);
           logger.info({ guildId: String(guildId) }, 'the bot seems to have been removed from a guild: forgotten if a later check agrees');
         } else {
-          this.options.recorder?.forget(guildId);
-          const done = await forgetGuild(db, guildId, { by: 'check', applicationId });
+          const done = await forgetGuild(db, guildId, { by: 'check', applicationId, confirmAfterMs: CONFIRM_MISSING_AFTER_MS });
           if (done) {
+            this.options.recorder?.forget(guildId);
             forgotten.push(guildId);
             logger.info({ guildId: String(guildId), members: done.members }, 'removed from a guild while nobody heard it: its members and settings are forgotten');
           }

@@ -19,17 +19,20 @@ export async function recordBotGuilds(db: Database, applicationId: bigint, guild
 
 export interface MissingGuild {
   guildId: bigint;
-  /** a check found it missing before, at least `confirmAfterMs` ago (on the database's clock) */
+  /** an earlier check found it missing too */
+  marked: boolean;
+  /** ... at least `confirmAfterMs` ago (on the database's clock) */
   confirmed: boolean;
 }
 
 /** Servers the application's bot was seen in and that are not in `present` (its complete list now). */
 export async function missingBotGuilds(db: Database, applicationId: bigint, present: readonly bigint[], confirmAfterMs: number): Promise<{ missing: MissingGuild[]; known: number }> {
-  const rows = await db.$queryRaw<{ guild_id: bigint; confirmed: boolean }[]>`
-    SELECT guild_id, (missing_since IS NOT NULL AND missing_since <= now() - make_interval(secs => ${confirmAfterMs / 1000})) AS confirmed
+  const rows = await db.$queryRaw<{ guild_id: bigint; marked: boolean; confirmed: boolean }[]>`
+    SELECT guild_id, missing_since IS NOT NULL AS marked,
+      (missing_since IS NOT NULL AND missing_since <= now() - make_interval(secs => ${confirmAfterMs / 1000})) AS confirmed
     FROM bot_guild WHERE application_id = ${applicationId} AND NOT (guild_id = ANY(${[...present]}::bigint[]))`;
   const known = await db.botGuild.count({ where: { applicationId } });
-  return { missing: rows.map((row) => ({ guildId: BigInt(row.guild_id), confirmed: row.confirmed })), known };
+  return { missing: rows.map((row) => ({ guildId: BigInt(row.guild_id), marked: row.marked, confirmed: row.confirmed })), known };
 }
 
 /** A check found the bot gone from the server: noted the first time (the next check, later, confirms it). */
@@ -39,7 +42,7 @@ export async function markBotGuildMissing(db: Database, applicationId: bigint, g
 
 /** Discord still shows the server: it is not missing. */
 export async function clearBotGuildMissing(db: Database, applicationId: bigint, guildId: bigint): Promise<void> {
-  await db.botGuild.updateMany({ where: { applicationId, guildId }, data: { missingSince: null, seenAt: new Date() } });
+  await db.$executeRaw`UPDATE bot_guild SET missing_since = NULL, seen_at = now() WHERE application_id = ${applicationId} AND guild_id = ${guildId}`;
 }
 
 /**
@@ -47,13 +50,21 @@ export async function clearBotGuildMissing(db: Database, applicationId: bigint, 
  * in one transaction with a `guild_left` event (the trail itself stays).
  * `event`: Discord said so (GUILD_DELETE). `check`: found out later (it was
  * removed while no process held the gateway); then only if the server is
- * still marked missing for `applicationId`, which also makes a second run
- * of the same check do nothing. Undefined when nothing was forgotten.
+ * still marked missing for `applicationId` since `confirmAfterMs` ago, read
+ * in the delete itself (a mark cleared and set again meanwhile is too new),
+ * which also makes a second run of the same check do nothing. Undefined when
+ * nothing was forgotten.
  */
-export async function forgetGuild(db: Database, guildId: bigint, how: { by: 'event' } | { by: 'check'; applicationId: bigint } = { by: 'event' }): Promise<{ members: number } | undefined> {
+export async function forgetGuild(
+  db: Database,
+  guildId: bigint,
+  how: { by: 'event' } | { by: 'check'; applicationId: bigint; confirmAfterMs: number } = { by: 'event' },
+): Promise<{ members: number } | undefined> {
   return db.$transaction(async (tx) => {
     if (how.by === 'check') {
-      const { count } = await tx.botGuild.deleteMany({ where: { applicationId: how.applicationId, guildId, missingSince: { not: null } } });
+      const count = await tx.$executeRaw`
+        DELETE FROM bot_guild WHERE application_id = ${how.applicationId} AND guild_id = ${guildId}
+          AND missing_since <= now() - make_interval(secs => ${how.confirmAfterMs / 1000})`;
       if (count === 0) return undefined;
     } else {
       await tx.botGuild.deleteMany({ where: { guildId } });

@@ -50,12 +50,12 @@ for (const [name, open] of Object.entries(beds)) {
       await recordBotGuilds(db, APP, []); // an empty list records nothing (and fails nothing)
       expect(await missingBotGuilds(db, APP, [11n, 12n, 13n], HOUR)).toEqual({ missing: [], known: 3 });
       // 13 and 12 gone from the list: not confirmed until marked, and the mark is old enough.
-      expect(await missingBotGuilds(db, APP, [11n], HOUR)).toEqual({ missing: expect.arrayContaining([{ guildId: 12n, confirmed: false }, { guildId: 13n, confirmed: false }]), known: 3 });
+      expect(await missingBotGuilds(db, APP, [11n], HOUR)).toEqual({ missing: expect.arrayContaining([{ guildId: 12n, marked: false, confirmed: false }, { guildId: 13n, marked: false, confirmed: false }]), known: 3 });
       await markBotGuildMissing(db, APP, 12n);
       await markBotGuildMissing(db, APP, 13n);
       expect((await missingBotGuilds(db, APP, [11n], HOUR)).missing.filter((m) => m.confirmed)).toEqual([]);
       await db.$executeRaw`UPDATE bot_guild SET missing_since = now() - interval '2 hours' WHERE guild_id = 12`;
-      expect((await missingBotGuilds(db, APP, [11n], HOUR)).missing.filter((m) => m.confirmed)).toEqual([{ guildId: 12n, confirmed: true }]);
+      expect((await missingBotGuilds(db, APP, [11n], HOUR)).missing.filter((m) => m.confirmed)).toEqual([{ guildId: 12n, marked: true, confirmed: true }]);
       // A second mark keeps the first time; a server back in the list, or shown again, is no longer missing.
       await markBotGuildMissing(db, APP, 12n);
       expect((await missingBotGuilds(db, APP, [11n], HOUR)).missing.filter((m) => m.confirmed)).toHaveLength(1);
@@ -71,11 +71,15 @@ for (const [name, open] of Object.entries(beds)) {
       await recordBotGuilds(db, APP, [31n, 32n]);
       await db.guildMember.create({ data: { guildId: 31n, discordUserId: 5n, name: 'seen' } });
       await db.roleRule.create({ data: { guildId: 31n, roleId: 7n, kind: 'linked', createdBy: 1n } });
-      // Not marked: the check does not forget it.
-      expect(await forgetGuild(db, 31n, { by: 'check', applicationId: APP })).toBeUndefined();
+      const check = { by: 'check' as const, applicationId: APP, confirmAfterMs: HOUR };
+      // Not marked, then marked only now: the check does not forget it (the age is read in the delete itself).
+      expect(await forgetGuild(db, 31n, check)).toBeUndefined();
       await markBotGuildMissing(db, APP, 31n);
-      expect(await forgetGuild(db, 31n, { by: 'check', applicationId: APP })).toEqual({ members: 1 });
-      expect(await forgetGuild(db, 31n, { by: 'check', applicationId: APP })).toBeUndefined();
+      expect(await forgetGuild(db, 31n, check)).toBeUndefined();
+      await db.$executeRaw`UPDATE bot_guild SET missing_since = now() - interval '2 hours' WHERE guild_id = 31`;
+      expect(await forgetGuild(db, 31n, { ...check, applicationId: OTHER_APP })).toBeUndefined();
+      expect(await forgetGuild(db, 31n, check)).toEqual({ members: 1 });
+      expect(await forgetGuild(db, 31n, check)).toBeUndefined();
       expect(await db.roleRule.count({ where: { guildId: 31n } })).toBe(0);
       expect(await db.auditEvent.count({ where: { kind: 'guild_left', guildId: 31n } })).toBe(1);
       expect(await forgetGuild(db, 32n)).toEqual({ members: 0 });

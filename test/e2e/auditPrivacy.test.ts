@@ -156,6 +156,7 @@ async function guildDataCounts(bed: TestBed, guildId: string) {
     roleCursors: await bed.db.roleSyncCursor.count({ where }),
   };
 }
+const HOURS = 60 * 60_000;
 const NOTHING = { members: 0, settings: 0, roleRules: 0, roleSettings: 0, roleProblems: 0, roleCursors: 0 };
 const ALL = { members: 1, settings: 1, roleRules: 1, roleSettings: 1, roleProblems: 1, roleCursors: 1 };
 
@@ -185,17 +186,21 @@ describe('given the bot is removed from a server while it is down', () => {
     await bed?.stop();
   });
 
-  it('then a check finds the server gone (missing from the list, and Discord refuses to show it) and marks it; a check 30 minutes or more later forgets that server only, with an event', async () => {
+  it('then a check finds the server gone (missing from the list, and Discord refuses to show it) and marks it; a check 6 hours or more later forgets that server only, with an event', async () => {
     await bed.bot!.stop();
     bed.discord.botRemovedFrom(GUILD_4);
     await bed.startBot();
     await expect.poll(async () => (await botGuild(GUILD_4))?.missingSince ?? null, { timeout: 10_000 }).not.toBeNull();
     expect(await guildDataCounts(bed, GUILD_4)).toEqual(ALL);
-    // The next check, as if an hour later.
-    await bed.db.botGuild.update({ where: { applicationId_guildId: { applicationId: app(), guildId: BigInt(GUILD_4) } }, data: { missingSince: new Date(Date.now() - 60 * 60_000) } });
+    // A check just after finds it missing again, but too soon: kept.
+    const again = await restart();
+    await again.waitForLog((line) => line.msg === 'the bot seems to have been removed from a guild: forgotten if a later check agrees' && line.guildId === GUILD_4, 10_000);
+    expect(await guildDataCounts(bed, GUILD_4)).toEqual(ALL);
+    // The next check, as if 7 hours later.
+    await bed.db.botGuild.update({ where: { applicationId_guildId: { applicationId: app(), guildId: BigInt(GUILD_4) } }, data: { missingSince: new Date(Date.now() - 7 * HOURS) } });
     // A server another application's bot was in (a bot that used this database before): never this bot's to forget.
     await seedGuildData(bed, OTHER_APP_GUILD);
-    await bed.db.botGuild.create({ data: { applicationId: 1n, guildId: BigInt(OTHER_APP_GUILD), missingSince: new Date(Date.now() - 60 * 60_000) } });
+    await bed.db.botGuild.create({ data: { applicationId: 1n, guildId: BigInt(OTHER_APP_GUILD), missingSince: new Date(Date.now() - 7 * HOURS) } });
     await restart();
     await expect.poll(() => guildDataCounts(bed, GUILD_4), { timeout: 10_000 }).toEqual(NOTHING);
     const events = await bed.db.auditEvent.findMany({ where: { kind: 'guild_left', guildId: BigInt(GUILD_4), discordUserId: null } });
@@ -218,7 +223,7 @@ describe('given the bot is removed from a server while it is down', () => {
   });
 
   it('given Discord answers the check with a 403 that is not "not in this server" (Cloudflare\'s 40333, a firewall\'s page), then the server is kept, even one an earlier check marked missing', async () => {
-    await bed.db.botGuild.update({ where: { applicationId_guildId: { applicationId: app(), guildId: BigInt(GUILD_3) } }, data: { missingSince: new Date(Date.now() - 60 * 60_000) } });
+    await bed.db.botGuild.update({ where: { applicationId_guildId: { applicationId: app(), guildId: BigInt(GUILD_3) } }, data: { missingSince: new Date(Date.now() - 7 * HOURS) } });
     for (const body of [{ message: 'internal network error', code: 40333 }, '<html>Forbidden</html>']) {
       await bed.bot!.stop();
       bed.discord.failNext({ method: 'GET', path: /^\/users\/@me\/guilds$/ }, { status: 200, body: [] });
@@ -229,15 +234,17 @@ describe('given the bot is removed from a server while it is down', () => {
     }
   });
 
-  it('given many servers missing at once (a token of another application, a fault), then none is forgotten', async () => {
+  it('given many servers newly missing at once (a fault), then none is marked; one marked by an earlier check still goes on to be forgotten', async () => {
     const gone = Array.from({ length: 4 }, (_, i) => String(1180000000000000900n + BigInt(i)));
-    for (const guild of gone) {
-      await seedGuildData(bed, guild);
-      await bed.db.botGuild.create({ data: { applicationId: app(), guildId: BigInt(guild), missingSince: new Date(Date.now() - 60 * 60_000) } });
-    }
+    const markedBefore = '1180000000000000910';
+    for (const guild of [...gone, markedBefore]) await seedGuildData(bed, guild);
+    for (const guild of gone) await bed.db.botGuild.create({ data: { applicationId: app(), guildId: BigInt(guild) } });
+    await bed.db.botGuild.create({ data: { applicationId: app(), guildId: BigInt(markedBefore), missingSince: new Date(Date.now() - 7 * HOURS) } });
     const bot = await restart();
-    await bot.waitForLog((line) => String(line.msg).startsWith('too many servers missing from the bot\'s guild list at once: forgetting none'), 10_000);
+    await bot.waitForLog((line) => String(line.msg).startsWith('too many servers missing from the bot\'s guild list at once: marking none'), 10_000);
+    await expect.poll(() => guildDataCounts(bed, markedBefore), { timeout: 10_000 }).toEqual(NOTHING);
     for (const guild of gone) expect(await guildDataCounts(bed, guild)).toEqual(ALL);
+    expect(await bed.db.botGuild.count({ where: { applicationId: app(), guildId: { in: gone.map(BigInt) }, missingSince: { not: null } } })).toBe(0);
   });
 });
 
