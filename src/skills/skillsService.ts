@@ -29,7 +29,7 @@ export interface SkillsSummary {
   next: QueueEntry[];
   /** queue entries that finished since ESI last updated /skills: counted as trained */
   finishedSinceUpdate: number;
-  /** nothing is queued: since when (the last queued skill finished), when ESI still lists it */
+  /** nothing is queued: since when (the last queued skill finished, as ESI lists it or as last seen); undefined when unknown */
   queueEmptySince: Date | undefined;
 }
 
@@ -73,6 +73,10 @@ export class SkillsService {
     const names = await this.options.names.resolve(shown.map((q) => q.skillId), budget).catch(() => new Map());
     const entry = (q: QueuedSkill): QueueEntry => ({ skillId: q.skillId, skillName: names.get(q.skillId)?.name, level: q.finishedLevel, finishesAt: q.finishDate });
 
+    const listedEnd = lastFinish(queue);
+    // A running queue's end is kept too: once it has run out and ESI no longer lists it, it says since when.
+    if (pending.length > 0 && listedEnd) await this.#rememberQueueEnd(character.id, listedEnd);
+    const queueEmptySince = pending.length === 0 ? await this.#queueEmptySince(character.id, listedEnd, now) : undefined;
     return {
       characterId: character.id,
       name: character.name,
@@ -83,8 +87,38 @@ export class SkillsService {
       queueEndsAt: pending.at(-1)?.finishDate,
       next: upcoming.map(entry),
       finishedSinceUpdate: finished.length,
-      queueEmptySince: pending.length === 0 ? lastFinish(finished) : undefined,
+      queueEmptySince,
     };
+  }
+
+  /**
+   * Since when the empty queue is empty: the last finish date ESI lists, else
+   * the queue's end as last seen here (ESI drops finished entries after a
+   * while). Undefined when unknown, or when the queue seen last was to end
+   * later (it was emptied early: when, nobody knows).
+   */
+  async #queueEmptySince(characterId: bigint, listedEnd: Date | undefined, now: Date): Promise<Date | undefined> {
+    const { database } = this.options;
+    if (listedEnd) {
+      await this.#rememberQueueEnd(characterId, listedEnd);
+      return listedEnd;
+    }
+    const seen = await database.character.findUnique({ where: { id: characterId }, select: { skillQueueEndsAt: true } });
+    const end = seen?.skillQueueEndsAt ?? undefined;
+    if (end && end > now) {
+      // Emptied before it would have ended: since when is unknown, and stays so once that date has passed.
+      await database.character.updateMany({ where: { id: characterId, skillQueueEndsAt: end }, data: { skillQueueEndsAt: null } });
+      return undefined;
+    }
+    return end;
+  }
+
+  /** The queue's end as seen now, kept for a later "empty since" (written only when it changed). */
+  async #rememberQueueEnd(characterId: bigint, end: Date): Promise<void> {
+    await this.options.database.character.updateMany({
+      where: { id: characterId, OR: [{ skillQueueEndsAt: null }, { skillQueueEndsAt: { not: end } }] },
+      data: { skillQueueEndsAt: end },
+    });
   }
 }
 

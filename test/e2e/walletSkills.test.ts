@@ -165,6 +165,38 @@ describe('/wallet and /skills', () => {
     expect(colour(reply)).toBe(0xf0b232);
   });
 
+  it('given a queue that ran out, then "empty since" when it ended, also after ESI stops listing the finished skill; a queue emptied early says no time', async () => {
+    const { userId, ids } = await newMember({ name: 'Quinn Queue', wallet: 1 });
+    const base = { id: ids[0]!, name: 'Quinn Queue', wallet: 1, corporationId: CORP.id, skills: { skills: [], total_sp: 1_000, unallocated_sp: 0 } };
+    const at = (ms: number) => new Date(ms).toISOString();
+    const entry = (finish: number) => ({ skill_id: 3302, finished_level: 1, queue_position: 0, start_date: at(finish - HOUR), finish_date: at(finish), level_start_sp: 0, level_end_sp: 250, training_start_sp: 0 });
+    const description = async () => {
+      const reply = await runAs(userId, 'skills', characterOption(ids[0]!));
+      return (reply.embeds[0] as { description?: string }).description;
+    };
+    const endedAt = Math.floor((Date.now() - 2 * HOUR) / 1000);
+    bed.eve.esi.cacheSeconds.skillqueue = 1;
+    try {
+      // ESI still lists the skill that finished two hours ago.
+      bed.eve.addCharacter({ ...base, skillqueue: [entry(endedAt * 1000)] });
+      expect(await description()).toBe(`⚠️ Skill queue empty since <t:${endedAt}:R>`);
+      // Later ESI lists nothing: the time is the one seen before.
+      bed.eve.addCharacter({ ...base, skillqueue: [] });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await description()).toBe(`⚠️ Skill queue empty since <t:${endedAt}:R>`);
+      // A queue seen running until tomorrow, then emptied by the pilot: since when is unknown.
+      bed.eve.addCharacter({ ...base, skillqueue: [entry(Date.now() + 24 * HOUR)] });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await description()).toBeUndefined(); // a running queue: no warning
+      bed.eve.addCharacter({ ...base, skillqueue: [] });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await description()).toBe('⚠️ Skill queue empty');
+      expect((await bed.db.character.findUnique({ where: { id: BigInt(ids[0]!) } }))?.skillQueueEndsAt).toBeNull();
+    } finally {
+      delete bed.eve.esi.cacheSeconds.skillqueue;
+    }
+  });
+
   it("given another user's character as the option, then a refusal and no ESI call", async () => {
     const before = bed.eve.esiRequests.length;
     const interaction = await bed.discord.sendCommand({ name: 'wallet', userId: '200000000000000099', options: characterOption(MAIN.id) });
