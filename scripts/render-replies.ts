@@ -152,7 +152,14 @@ const MAYA = {
     { skill_id: 3319, finished_level: 5, queue_position: 3, start_date: at(5 * 24 * HOUR), finish_date: at(11 * 24 * HOUR), level_start_sp: 90_510, level_end_sp: 512_000, training_start_sp: 90_510 },
   ],
 };
-const ALDO = { id: 92000002, name: 'Aldo Rhenault', wallet: 73_410_880.5 };
+// Aldo's queue ran out three hours ago: /skills character: shows the empty-queue warning with its time.
+const ALDO = {
+  id: 92000002,
+  name: 'Aldo Rhenault',
+  wallet: 73_410_880.5,
+  skills: { skills: [{ skill_id: 3300, active_skill_level: 4, trained_skill_level: 4, skillpoints_in_skill: 181020 }], total_sp: 18_400_000, unallocated_sp: 0 },
+  skillqueue: [{ skill_id: 3300, finished_level: 4, queue_position: 0, start_date: at(-30 * HOUR), finish_date: at(-3 * HOUR), level_start_sp: 45255, level_end_sp: 181020, training_start_sp: 45255 }],
+};
 const KIRA = { id: 92000003, name: 'Kira Vantablack', wallet: 5_250_000 };
 const ORIN = { id: 92000010, name: 'Orin Vasquez', wallet: 912_000_000 };
 const BOB = { id: 92000020, name: 'Bob Halvard' };
@@ -241,6 +248,7 @@ async function captureReplies(): Promise<Capture[]> {
     await runAs('wallet', USERS.maya, 'wallet');
     await runAs('wallet-character', USERS.maya, 'wallet', [{ name: 'character', type: 3, value: String(MAYA.id) }]);
     await runAs('skills', USERS.maya, 'skills');
+    await runAs('skills-empty', USERS.maya, 'skills', [{ name: 'character', type: 3, value: String(ALDO.id) }]);
     await runAs('audit-summary', USERS.orin, 'audit', [{ name: 'summary', type: 1 }], MANAGE_GUILD);
     return captures;
   } finally {

@@ -19,7 +19,7 @@ export interface DiscordClientOptions {
   onMemberLeft?: (guildId: string, userId: string) => void;
   /** a member joined a guild (only with the members intent) */
   onMemberJoined?: (guildId: string, userId: string) => void;
-  /** aborting gives the connect up: the client is destroyed (no session left behind) and the promise rejects with the reason */
+  /** aborting gives the connect up: the promise rejects with the reason, and the client is closed once it can be (never a session left behind) */
   signal?: AbortSignal;
 }
 
@@ -53,7 +53,8 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   // READY came (discord.js then waits for every GUILD_CREATE before ClientReady): a destroy now closes for good.
   let sessionUp = false;
-  client.on(Events.Raw, (packet: { t?: string }) => void (packet.t === 'READY' && (sessionUp = true)));
+  const noteSession = (packet: { t?: string }) => void (packet.t === 'READY' && (sessionUp = true));
+  client.on(Events.Raw, noteSession);
   const { signal } = options;
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
@@ -69,6 +70,8 @@ export async function connectDiscord(options: DiscordClientOptions): Promise<Cli
     else await client.destroy();
     throw error;
   } finally {
+    // Needed only while connecting: not on every packet of the session.
+    client.off(Events.Raw, noteSession);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

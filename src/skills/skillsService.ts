@@ -73,10 +73,10 @@ export class SkillsService {
     const names = await this.options.names.resolve(shown.map((q) => q.skillId), budget).catch(() => new Map());
     const entry = (q: QueuedSkill): QueueEntry => ({ skillId: q.skillId, skillName: names.get(q.skillId)?.name, level: q.finishedLevel, finishesAt: q.finishDate });
 
+    // The queue's end as ESI lists it is kept: once the queue has run out and ESI no longer lists it, it says since when.
     const listedEnd = lastFinish(queue);
-    // A running queue's end is kept too: once it has run out and ESI no longer lists it, it says since when.
-    if (pending.length > 0 && listedEnd) await this.#rememberQueueEnd(character.id, listedEnd);
-    const queueEmptySince = pending.length === 0 ? await this.#queueEmptySince(character.id, listedEnd, now) : undefined;
+    if (listedEnd) await this.#rememberQueueEnd(character.id, listedEnd);
+    const queueEmptySince = pending.length === 0 ? (listedEnd ?? (await this.#lastSeenQueueEnd(character.id, now))) : undefined;
     return {
       characterId: character.id,
       name: character.name,
@@ -92,17 +92,13 @@ export class SkillsService {
   }
 
   /**
-   * Since when the empty queue is empty: the last finish date ESI lists, else
-   * the queue's end as last seen here (ESI drops finished entries after a
-   * while). Undefined when unknown, or when the queue seen last was to end
-   * later (it was emptied early: when, nobody knows).
+   * Since when a queue ESI lists empty is empty: its end as last seen here
+   * (ESI drops finished entries after a while). Undefined when unknown, or
+   * when the queue seen last was to end later (it was emptied early: when,
+   * nobody knows).
    */
-  async #queueEmptySince(characterId: bigint, listedEnd: Date | undefined, now: Date): Promise<Date | undefined> {
+  async #lastSeenQueueEnd(characterId: bigint, now: Date): Promise<Date | undefined> {
     const { database } = this.options;
-    if (listedEnd) {
-      await this.#rememberQueueEnd(characterId, listedEnd);
-      return listedEnd;
-    }
     const seen = await database.character.findUnique({ where: { id: characterId }, select: { skillQueueEndsAt: true } });
     const end = seen?.skillQueueEndsAt ?? undefined;
     if (end && end > now) {
